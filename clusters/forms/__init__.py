@@ -1,0 +1,1 @@
+"""Input validation only, one module per area; the rules live in services."""

@@ -1,0 +1,69 @@
+"""Roles a user holds in one cluster year, derived, never stored.
+
+Head rights come from "my unit heads this cluster in this year": when the next
+year's head is named, the rights move with it and nobody edits a permission.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from clusters.models import ClusterYear, Organizer, Profile
+
+
+class Role(StrEnum):
+    BOARD = "board"
+    HEAD = "head"
+    DEPUTY = "deputy"
+    MEMBER_OFFICER = "member_officer"
+    MEMBER_LEADER = "member_leader"
+
+
+def profile_of(user) -> Profile | None:  # type: ignore[no-untyped-def]
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        return None
+
+
+def is_board_of(user, organizer_id: int) -> bool:  # type: ignore[no-untyped-def]
+    if getattr(user, "is_superuser", False):
+        return True
+    profile = profile_of(user)
+    return bool(
+        profile and profile.role == Profile.Role.BOARD and profile.organizer_id == organizer_id
+    )
+
+
+def board_organizer(user) -> Organizer | None:  # type: ignore[no-untyped-def]
+    profile = profile_of(user)
+    if profile and profile.role == Profile.Role.BOARD:
+        return profile.organizer
+    return None
+
+
+def roles_for(user, cluster_year: ClusterYear) -> frozenset[Role]:  # type: ignore[no-untyped-def]
+    roles: set[Role] = set()
+    if is_board_of(user, cluster_year.cluster.organizer_id):
+        roles.add(Role.BOARD)
+    profile = profile_of(user)
+    if profile is None or profile.unit_id is None:
+        return frozenset(roles)
+    unit_id = profile.unit_id
+    if not cluster_year.memberships.filter(unit_id=unit_id).exists():
+        return frozenset(roles)
+    roles.add(Role.MEMBER_LEADER if profile.role == Profile.Role.LEADER else Role.MEMBER_OFFICER)
+    if cluster_year.head_unit_id == unit_id:
+        roles.add(Role.HEAD)
+    if cluster_year.deputy_unit_id == unit_id:
+        roles.add(Role.DEPUTY)
+    return frozenset(roles)
+
+
+def can_act_as_head(roles: frozenset[Role], cluster_year: ClusterYear) -> bool:
+    """Head (or board) work on a year is possible only while that year is open."""
+    if Role.BOARD in roles:
+        return True
+    return Role.HEAD in roles and cluster_year.is_open

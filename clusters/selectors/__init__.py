@@ -1,0 +1,2 @@
+"""Read queries, one module per area; each returns what its page needs in a
+fixed number of queries."""
