@@ -52,9 +52,9 @@ BAC_NINH_PEOPLE = [
 ]
 BAC_KAN_PEOPLE = [
     ("backan", "Hoàng Thị D", "board", None, "Chuyên viên Phòng Nội vụ thành phố"),
-    ("phungchikien", "Nông Văn E", "officer", "phường Phùng Chí Kiên", "Công chức Văn phòng - Thống kê"),
+    ("phungchikien", "Nông Văn E", "officer", "phường Phùng Chí Kiên", "Công chức Văn phòng"),
     ("phungchikien_lanhdao", "Ma Văn G", "leader", "phường Phùng Chí Kiên", "Chủ tịch UBND phường"),
-    ("ducxuan", "Hà Thị H", "officer", "phường Đức Xuân", "Công chức Văn phòng - Thống kê"),
+    ("ducxuan", "Hà Thị H", "officer", "phường Đức Xuân", "Công chức Văn phòng"),
     ("ducxuan_lanhdao", "Lường Văn K", "leader", "phường Đức Xuân", "Chủ tịch UBND phường"),
 ]  # fmt: skip
 

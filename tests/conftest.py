@@ -1,0 +1,112 @@
+"""A fixture world with a fixed persona for every role (see ``World``).
+
+Organizer ``org`` runs cluster ``cluster`` with years ``last_year`` (2023, closed,
+head ``h_old``) and ``this_year`` (2024, open, head ``h_new``, deputy ``deputy_unit``);
+``other_org`` is a second organizer whose staff must never see ``org``'s data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from clusters.models import ClusterYear, Profile
+from tests.factories import (
+    ClusterFactory,
+    ClusterYearFactory,
+    OrganizerFactory,
+    UnitFactory,
+    add_members,
+    make_user,
+)
+
+
+@dataclass
+class World:
+    org: Any
+    other_org: Any
+    cluster: Any
+    last_year: Any
+    this_year: Any
+    h_old: Any  # head unit in 2023
+    h_new: Any  # head unit in 2024
+    deputy_unit: Any
+    member_unit: Any
+    outsider_unit: Any  # same organizer, in no cluster
+    other_unit: Any  # registered by the other organizer
+    board: Any
+    other_board: Any
+    head_officer: Any  # officer of this year's head unit
+    last_head_officer: Any  # officer of last year's head unit
+    member_officer: Any
+    member_leader: Any
+    outsider_officer: Any
+
+    def personas(self) -> dict[str, Any]:
+        return {
+            "board": self.board,
+            "other_board": self.other_board,
+            "head_officer": self.head_officer,
+            "last_head_officer": self.last_head_officer,
+            "member_officer": self.member_officer,
+            "member_leader": self.member_leader,
+            "outsider_officer": self.outsider_officer,
+        }
+
+
+@pytest.fixture
+def world(db) -> World:  # type: ignore[no-untyped-def]
+    org = OrganizerFactory(name="Hội đồng Thi đua - Khen thưởng tỉnh An Phú", place_name="An Phú")
+    other_org = OrganizerFactory(name="Hội đồng Thi đua - Khen thưởng tỉnh Bình Lâm")
+    h_old = UnitFactory(organizer=org, name="UBND huyện Đông Sơn")
+    h_new = UnitFactory(organizer=org, name="UBND huyện Tây Sơn")
+    deputy_unit = UnitFactory(organizer=org, name="UBND huyện Nam Sơn")
+    member_unit = UnitFactory(organizer=org, name="UBND huyện Bắc Sơn")
+    outsider_unit = UnitFactory(organizer=org, name="Sở Nội vụ", kind="department")
+    other_unit = UnitFactory(organizer=other_org, name="UBND huyện Ngoài")
+    cluster = ClusterFactory(organizer=org, name="Cụm thi đua các huyện")
+    last_year = ClusterYearFactory(
+        cluster=cluster,
+        year=2023,
+        head_unit=h_old,
+        deputy_unit=h_new,
+        status=ClusterYear.Status.CLOSED,
+    )
+    add_members(last_year, [h_old, h_new, deputy_unit, member_unit])
+    this_year = ClusterYearFactory(
+        cluster=cluster, year=2024, head_unit=h_new, deputy_unit=deputy_unit
+    )
+    add_members(this_year, [h_new, deputy_unit, member_unit, h_old])
+    return World(
+        org=org,
+        other_org=other_org,
+        cluster=cluster,
+        last_year=last_year,
+        this_year=this_year,
+        h_old=h_old,
+        h_new=h_new,
+        deputy_unit=deputy_unit,
+        member_unit=member_unit,
+        outsider_unit=outsider_unit,
+        other_unit=other_unit,
+        board=make_user("alice", role=Profile.Role.BOARD, organizer=org),
+        other_board=make_user("bob", role=Profile.Role.BOARD, organizer=other_org),
+        head_officer=make_user("hana", role=Profile.Role.OFFICER, unit=h_new),
+        last_head_officer=make_user("olga", role=Profile.Role.OFFICER, unit=h_old),
+        member_officer=make_user("minh", role=Profile.Role.OFFICER, unit=member_unit),
+        member_leader=make_user("lan", role=Profile.Role.LEADER, unit=member_unit),
+        outsider_officer=make_user("oscar", role=Profile.Role.OFFICER, unit=outsider_unit),
+    )
+
+
+@pytest.fixture
+def client_for(client):  # type: ignore[no-untyped-def]
+    """``client_for(user)``: the test client logged in as ``user``."""
+
+    def login(user):  # type: ignore[no-untyped-def]
+        client.force_login(user)
+        return client
+
+    return login
