@@ -23,10 +23,11 @@ run: install
 	@echo "Open http://$(HOST):$(PORT)/ — log in as bacninh / demo12345 (see README for all accounts)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The whole suite on SQLite, without the browser tests (those need Chromium: make test-browser).
+# The suite on SQLite. Browser tests (need Chromium: make test-browser) and tests of a
+# live Celery worker run in CI (.ci/run) against PostgreSQL and Redis.
 test: install lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not worker" $(PYTEST_ARGS)
 
 test-browser: install
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)

@@ -1,0 +1,39 @@
+"""A board officer logs in and sets up a cluster year with members and a head."""
+
+from __future__ import annotations
+
+from clusters.models import ClusterYear
+from tests.browser.conftest import screenshot
+
+
+def test_board_sees_seed_head_on_dashboard(login, demo_server):  # type: ignore[no-untyped-def]
+    page = login("bacninh")
+    row = page.locator("tr[data-year='2023']")
+    assert "UBND huyện Lương Tài" in row.locator(".head-unit").inner_text()
+    screenshot(page, "dashboard-bacninh")
+
+
+def test_board_creates_cluster_year_with_members_and_head(login, demo_server):  # type: ignore[no-untyped-def]
+    page = login("bacninh")
+    page.click("text=Cụm thi đua các huyện, thành phố")
+    page.click("a[href$='/years/new/']")
+    page.fill("#id_year", "2025")
+    page.fill("#id_theme", "Năm thử nghiệm trên trình duyệt")
+    for name in ["UBND thành phố Từ Sơn", "UBND huyện Gia Bình", "UBND huyện Lương Tài"]:
+        page.get_by_label(name, exact=True).check()
+    page.select_option("#id_head_unit", label="UBND thành phố Từ Sơn")
+    page.select_option("#id_deputy_unit", label="UBND huyện Gia Bình")
+    screenshot(page, "cluster-year-create")
+    page.click("button[type=submit][data-busy]")
+    page.wait_for_selector("text=Năm thử nghiệm trên trình duyệt")
+    screenshot(page, "cluster-year-detail")
+
+    year = ClusterYear.objects.get(cluster__name="Cụm thi đua các huyện, thành phố", year=2025)
+    assert year.head_unit.name == "UBND thành phố Từ Sơn"
+    assert year.deputy_unit.name == "UBND huyện Gia Bình"
+    assert sorted(m.unit.name for m in year.memberships.all()) == [
+        "UBND huyện Gia Bình",
+        "UBND huyện Lương Tài",
+        "UBND thành phố Từ Sơn",
+    ]
+    assert "UBND thành phố Từ Sơn" in page.content()
