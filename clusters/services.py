@@ -32,6 +32,7 @@ from core.text import nfc, vi_sort_key
 
 # Messages the user sees.
 DUPLICATE_UNIT = _("A current unit named “%(name)s” already exists in this organizer.")
+DUPLICATE_ORGANIZER = _("An organizer named “%(name)s” already exists.")
 DUPLICATE_CLUSTER = _("A cluster named “%(name)s” already exists in this organizer.")
 DUPLICATE_YEAR = _("This cluster already has a year %(year)s.")
 UNIT_OTHER_ORGANIZER = _("“%(unit)s” is registered by another organizer.")
@@ -53,6 +54,10 @@ CHANGE_DATE_BEFORE_START = _("The change date must be after “%(unit)s” began
 MERGE_NEEDS_TWO = _("A merge needs at least two units.")
 SPLIT_NEEDS_TWO = _("A split needs at least two new units.")
 YEAR_CLOSED = _("The year %(year)s is closed; reopen it before changing it.")
+UNKNOWN_STATUS = _("“%(status)s” is not a status of a cluster year.")
+UNIT_ENDS_BEFORE_MEMBERSHIP = _(
+    "“%(unit)s” is a member of “%(cluster)s” in %(year)s, so it must exist in that year."
+)
 TRANSITION_NOT_ALLOWED = _("This year cannot go from “%(old)s” to “%(new)s”.")
 ROTATION_NEEDS_ORDER = _("Rotation needs at least two members and a head in the agreed order.")
 NEXT_YEAR_HAS_HEAD = _("Year %(year)s already has a head; change it on that year's page.")
@@ -76,13 +81,34 @@ def _period(unit: Unit) -> str:
 # Organizers -------------------------------------------------------------------
 
 
+def _check_organizer(organizer: Organizer) -> None:
+    name = nfc(organizer.name)
+    if Organizer.objects.filter(sort_key=vi_sort_key(name)).exclude(pk=organizer.pk).exists():
+        raise ValidationError({"name": ValidationError(DUPLICATE_ORGANIZER, params={"name": name})})
+
+
+def organizer_create(*, actor: Any, **fields: Any) -> Organizer:
+    organizer = Organizer(**fields)
+    with transaction.atomic():
+        _check_organizer(organizer)
+        organizer.save()
+        log_action(
+            actor=actor,
+            action="clusters.organizer.created",
+            obj=organizer,
+            scope_id=organizer.pk,
+            data={"new": snapshot(organizer, fields)},
+        )
+    return organizer
+
+
 def organizer_update(*, actor: Any, organizer: Organizer, **fields: Any) -> Organizer:
     with transaction.atomic():
         organizer = Organizer.objects.select_for_update().get(pk=organizer.pk)
         before = snapshot(organizer, fields)
         for name, value in fields.items():
             setattr(organizer, name, value)
-        organizer.full_clean()
+        _check_organizer(organizer)
         organizer.save()
         log_action(
             actor=actor,
@@ -106,6 +132,27 @@ def _check_unit(unit: Unit) -> None:
             errors.setdefault("parent", []).append(PARENT_IS_SELF)
         elif unit.parent.organizer_id != unit.organizer_id:
             errors.setdefault("parent", []).append(PARENT_OTHER_ORGANIZER)
+    if unit.pk:
+        # A unit cannot stop existing before (or start after) a year it is a member of.
+        memberships = unit.memberships.select_related("cluster_year__cluster").order_by("year")
+        for membership in memberships:
+            if not unit.is_valid_in_year(membership.year):
+                errors.setdefault(
+                    "valid_to"
+                    if unit.valid_to and unit.valid_to.year < membership.year
+                    else "valid_from",
+                    [],
+                ).append(
+                    ValidationError(
+                        UNIT_ENDS_BEFORE_MEMBERSHIP,
+                        params={
+                            "unit": unit.name,
+                            "cluster": membership.cluster_year.cluster.name,
+                            "year": membership.year,
+                        },
+                    )
+                )
+                break
     if unit.valid_to is None:
         clash = Unit.objects.filter(
             organizer_id=unit.organizer_id,
@@ -498,6 +545,8 @@ def cluster_year_set_status(
             .get(pk=cluster_year.pk)
         )
         old = cluster_year.status
+        if status not in ClusterYear.Status.values:
+            raise ValidationError(UNKNOWN_STATUS, params={"status": status})
         if status not in CLUSTER_YEAR_TRANSITIONS[old]:
             raise ValidationError(
                 TRANSITION_NOT_ALLOWED,
@@ -525,18 +574,31 @@ def rotation_preview(*, cluster_year: ClusterYear, years: int) -> list[dict[str,
     """Heads and deputies for the next ``years`` years, following the agreed order.
 
     The head passes to the next member in the order; the deputy is the member
-    after the new head (so this year's deputy usually heads next year).
+    after the new head (so this year's deputy usually heads next year). A member
+    renamed or merged is carried by its successor; one that no longer exists in a
+    year is passed over; the preview stops at a year with fewer than two members.
     """
     members = [m.unit for m in cluster_year.memberships.select_related("unit").order_by("order")]
     ids = [unit.pk for unit in members]
     if len(members) < 2 or cluster_year.head_unit_id not in ids:
         raise ValidationError(ROTATION_NEEDS_ORDER)
-    index = ids.index(cluster_year.head_unit_id)
+    head_position = ids.index(cluster_year.head_unit_id)
     plan = []
-    for step in range(1, years + 1):
-        head = members[(index + step) % len(members)]
-        deputy = members[(index + step + 1) % len(members)]
-        plan.append({"year": cluster_year.year + step, "head": head, "deputy": deputy})
+    for year in range(cluster_year.year + 1, cluster_year.year + years + 1):
+        # (place in the agreed order, the unit that holds it in this year)
+        places: list[tuple[int, Unit]] = []
+        for position, unit in enumerate(members):
+            carried = _carried(unit, year)
+            # Merged members hold one place: the first of theirs in the order.
+            if carried is not None and all(carried != held for _p, held in places):
+                places.append((position, carried))
+        if len(places) < 2:
+            break
+        following = [place for place in places if place[0] > head_position] or places
+        index = places.index(following[0])
+        head_position, head = places[index]
+        deputy = places[(index + 1) % len(places)][1]
+        plan.append({"year": year, "head": head, "deputy": deputy})
     return plan
 
 
@@ -565,22 +627,20 @@ def _members_carried_into(cluster_year: ClusterYear, year: int) -> list[Unit]:
 def rotation_apply_next(*, actor: Any, cluster_year: ClusterYear) -> ClusterYear:
     """Create next year with the same members in the same order and the rotated
     head and deputy (or name them on an existing next year that has no head)."""
-    plan = rotation_preview(cluster_year=cluster_year, years=1)[0]
+    preview = rotation_preview(cluster_year=cluster_year, years=1)
+    if not preview:
+        raise ValidationError(ROTATION_NEEDS_ORDER)
+    plan = preview[0]
     cluster = cluster_year.cluster
     next_year = ClusterYear.objects.filter(cluster=cluster, year=plan["year"]).first()
     if next_year is None:
-        members = _members_carried_into(cluster_year, plan["year"])
-        head = _carried(plan["head"], plan["year"])
-        deputy = _carried(plan["deputy"], plan["year"])
-        head = head if head in members else None
-        deputy = deputy if deputy in members and deputy != head else None
         return cluster_year_create(
             actor=actor,
             cluster=cluster,
             year=plan["year"],
-            members=members,
-            head_unit=head,
-            deputy_unit=deputy,
+            members=_members_carried_into(cluster_year, plan["year"]),
+            head_unit=plan["head"],
+            deputy_unit=plan["deputy"],
             head_selection=ClusterYear.HeadSelection.ROTATION,
         )
     if next_year.head_unit_id:
@@ -656,6 +716,7 @@ def user_update(
 ):  # type: ignore[no-untyped-def]
     with transaction.atomic():
         user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        _refuse_self_deactivation(actor=actor, user=user, is_active=is_active)
         profile = Profile.objects.select_for_update().get(user=user)
         before = {
             "full_name": user.get_full_name(),
@@ -704,3 +765,14 @@ def user_set_password(*, actor: Any, user: Any, password: str) -> None:
             obj=user,
             scope_id=user.profile.home_organizer_id if hasattr(user, "profile") else None,
         )
+
+
+# People: nobody deactivates their own account ------------------------------------------
+# (Checked by ``user_update``: whoever manages accounts must not lock themselves out.)
+
+CANNOT_DEACTIVATE_SELF = _("You cannot deactivate your own account.")
+
+
+def _refuse_self_deactivation(*, actor: Any, user: Any, is_active: bool) -> None:
+    if user.is_active and not is_active and getattr(actor, "pk", None) == user.pk:
+        raise ValidationError({"is_active": CANNOT_DEACTIVATE_SELF})

@@ -31,7 +31,8 @@ class ActionLog(models.Model):
         verbose_name=_("user"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Accounts that acted are never deleted (deactivate them): history keeps its author.
+        on_delete=models.PROTECT,
         related_name="+",
     )
     actor_name = models.CharField(_("user name"), max_length=150, blank=True)

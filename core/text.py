@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 # Combining marks that carry a tone, in the order of the Vietnamese alphabet.
 _TONES = {
@@ -107,7 +107,9 @@ def form_date(day: dt.date) -> str:
 def vi_number(value: int | float | Decimal, decimals: int | None = None) -> str:
     """'1.000', '85,5': dot for thousands, comma for decimals; trailing zeros dropped."""
     if decimals is not None:
-        text = f"{Decimal(value):,.{decimals}f}"
+        # Half-up on the number as written (2.675 → 2,68), as people round by hand.
+        exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        text = f"{exact:,.{decimals}f}"
     else:
         text = f"{Decimal(str(value)).normalize():,f}"
         if "." in text:

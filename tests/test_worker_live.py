@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.worker, pytest.mark.django_db]
 
 
 def test_health_reports_the_running_worker(client, settings):  # type: ignore[no-untyped-def]

@@ -43,7 +43,9 @@ def cluster_years(*, cluster: Cluster, unit_id: int | None = None) -> list[Clust
     only the years ``unit_id`` is a member of when given (a unit's view)."""
     years = _years_with_counts().filter(cluster=cluster)
     if unit_id is not None:
-        years = years.filter(pk__in=Membership.objects.filter(unit_id=unit_id).values("cluster_year"))
+        years = years.filter(
+            pk__in=Membership.objects.filter(unit_id=unit_id).values("cluster_year")
+        )
     return list(years)
 
 
@@ -82,3 +84,16 @@ def organizer_units(*, organizer: Organizer) -> QuerySet[Unit]:
 
 def cluster_year_by_number(*, cluster: Cluster, year: int) -> ClusterYear | None:
     return ClusterYear.objects.filter(cluster=cluster, year=year).first()
+
+
+def latest_year(*, cluster: Cluster) -> ClusterYear | None:
+    return cluster.years.order_by("-year").first()
+
+
+def sibling_years(*, cluster_year: ClusterYear, unit_id: int | None) -> list[ClusterYear]:
+    """All years of the same cluster, oldest first, for the year switcher; only the
+    ones ``unit_id`` belongs to when given (a unit's view)."""
+    years = ClusterYear.objects.filter(cluster_id=cluster_year.cluster_id)
+    if unit_id is not None:
+        years = years.filter(memberships__unit_id=unit_id)
+    return list(years.order_by("year").only("pk", "year", "status"))

@@ -76,4 +76,3 @@ def assignable_units(*, organizer: Organizer, keep: Unit | None = None) -> Query
     if keep is not None:
         condition |= Q(pk=keep.pk)
     return Unit.objects.filter(organizer=organizer).filter(condition).vi_ordered()
-
