@@ -42,7 +42,8 @@ format: install
 
 # Extract the interface strings and rebuild the compiled Vietnamese catalogue.
 messages: install
-	$(BIN)/python manage.py makemessages -l vi --no-obsolete --ignore '.venv/*' --ignore 'static/vendor/*'
+	$(BIN)/python manage.py makemessages -l vi --no-obsolete --ignore '.venv/*' \
+		--ignore 'static/vendor/*' --ignore 'tests/*' --ignore 'var/*'
 	$(BIN)/python -m core.i18n_tools merge
 	$(BIN)/python -m core.i18n_tools compile
 

@@ -35,6 +35,15 @@ def merge() -> int:
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
             filled += 1
+    po.metadata.update(
+        {
+            "Project-Id-Version": "cum-thi-dua",
+            "Language": "vi",
+            "Language-Team": "Vietnamese",
+            "Plural-Forms": "nplurals=1; plural=0;",
+        }
+    )
+    po.metadata_is_fuzzy = False
     po.save()
     print(f"filled {filled} translations")
     return 0

@@ -19,8 +19,10 @@ def test_board_creates_cluster_year_with_members_and_head(login, demo_server):  
     page.click("a[href$='/years/new/']")
     page.fill("#id_year", "2025")
     page.fill("#id_theme", "Năm thử nghiệm trên trình duyệt")
-    for name in ["UBND thành phố Từ Sơn", "UBND huyện Gia Bình", "UBND huyện Lương Tài"]:
-        page.get_by_label(name, exact=True).check()
+    # Last year's members come ticked in last year's order; two leave this year.
+    assert page.locator("input[name=members]:checked").count() == 8
+    for name in ["UBND huyện Tiên Du", "UBND huyện Yên Phong"]:
+        page.get_by_label(name, exact=True).uncheck()
     page.select_option("#id_head_unit", label="UBND thành phố Từ Sơn")
     page.select_option("#id_deputy_unit", label="UBND huyện Gia Bình")
     screenshot(page, "cluster-year-create")
@@ -31,9 +33,12 @@ def test_board_creates_cluster_year_with_members_and_head(login, demo_server):  
     year = ClusterYear.objects.get(cluster__name="Cụm thi đua các huyện, thành phố", year=2025)
     assert year.head_unit.name == "UBND thành phố Từ Sơn"
     assert year.deputy_unit.name == "UBND huyện Gia Bình"
-    assert sorted(m.unit.name for m in year.memberships.all()) == [
+    assert [m.unit.name for m in year.memberships.order_by("order")] == [
+        "UBND thành phố Bắc Ninh",
+        "UBND thành phố Từ Sơn",
+        "UBND huyện Quế Võ",
+        "UBND huyện Thuận Thành",
         "UBND huyện Gia Bình",
         "UBND huyện Lương Tài",
-        "UBND thành phố Từ Sơn",
     ]
     assert "UBND thành phố Từ Sơn" in page.content()
