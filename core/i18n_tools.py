@@ -1,7 +1,8 @@
 """Keep the Vietnamese catalogue whole.
 
 ``python -m core.i18n_tools merge`` copies translations from
-``locale/vi/pending/*.json`` ({English msgid: Vietnamese}) into ``django.po``;
+``locale/vi/pending/*.json`` ({English msgid: Vietnamese}, the source of truth for
+the text; plural entries take the one Vietnamese form) into ``django.po``;
 ``compile`` writes ``django.mo`` (committed, so a fresh clone needs no gettext);
 ``check`` lists msgids still untranslated and exits 1 if any.
 """
@@ -30,7 +31,13 @@ def merge() -> int:
     filled = 0
     for entry in po:
         text = translations.get(entry.msgid)
-        if text and (not entry.msgstr or "fuzzy" in entry.flags):
+        if text and entry.msgid_plural:
+            # Vietnamese has one plural form: the pending text serves every count.
+            if entry.msgstr_plural.get(0) != text or "fuzzy" in entry.flags:
+                entry.msgstr_plural = {0: text}
+                entry.flags = [flag for flag in entry.flags if flag != "fuzzy"]
+                filled += 1
+        elif text and (entry.msgstr != text or "fuzzy" in entry.flags):
             entry.msgstr = text
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")

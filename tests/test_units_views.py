@@ -90,6 +90,21 @@ def test_ended_units_are_hidden_until_asked_for_and_then_show_their_dates(world,
     assert "01/01/2001 – 31/12/2020" in row
 
 
+def test_a_register_of_only_ended_units_says_so_and_offers_to_show_them(world, client_for):
+    UnitFactory(
+        organizer=world.org,
+        name="UBND huyện Cũ",
+        valid_from=dt.date(2001, 1, 1),
+        valid_to=dt.date(2020, 12, 31),
+    )
+    client = client_for(world.board)
+
+    page = client.get(reverse("unit_list"), {"q": "huyen cu"}).content.decode()
+
+    assert "nhưng có 1 đơn vị đã kết thúc phù hợp" in page
+    assert "q=huyen+cu&amp;ended=on" in page
+
+
 def test_list_pages_by_fifty_and_keeps_the_filters(world, client_for):
     for number in range(60):
         UnitFactory(organizer=world.org, name=f"UBND xã Số {number:02d}")

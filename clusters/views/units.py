@@ -44,6 +44,17 @@ def unit_list(request):  # type: ignore[no-untyped-def]
             "page": page,
             "query_string": keep.urlencode(),
             "include_ended": values.get("ended", False),
+            # Said when the register looks empty only because its units have ended.
+            "hidden_ended": (
+                0
+                if values.get("ended") or page.paginator.count
+                else unit_register(
+                    organizer=organizer,
+                    query=values.get("q", ""),
+                    kind=values.get("kind", ""),
+                    include_ended=True,
+                ).count()
+            ),
         },
     )
 
