@@ -13,6 +13,13 @@ def test_board_sees_seed_head_on_dashboard(login, demo_server):  # type: ignore[
     screenshot(page, "dashboard-bacninh")
 
 
+def test_city_board_sees_its_own_seed_year_and_nothing_of_the_province(login, demo_server):  # type: ignore[no-untyped-def]
+    page = login("backan")
+    row = page.locator("tr[data-year='2022']")
+    assert "phường Phùng Chí Kiên" in row.locator(".head-unit").inner_text()
+    assert "Cụm thi đua các huyện, thành phố" not in page.content()
+
+
 def test_board_creates_cluster_year_with_members_and_head(login, demo_server):  # type: ignore[no-untyped-def]
     page = login("bacninh")
     page.click("text=Cụm thi đua các huyện, thành phố")
