@@ -165,10 +165,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How document jobs run: "celery" (a worker, production), "thread" (in the web
+# process after the response, for the embedded demo with no Redis) or "inline"
+# (in the request: tests only).
+JOB_RUNNER = env_str("JOB_RUNNER", "thread" if DEBUG else "celery")
+if JOB_RUNNER not in {"celery", "thread", "inline"}:
+    raise ImproperlyConfigured(f"JOB_RUNNER must be celery, thread or inline, not {JOB_RUNNER!r}.")
 # Health: the broker must answer within this many seconds.
 HEALTH_CHECK_TIMEOUT = 2.0
 # Demo and CI may run with no worker; production wants one.
 HEALTH_REQUIRE_WORKER = env_bool("HEALTH_REQUIRE_WORKER", False)
+
+# Document signing (PAdES). Production: the organizer's PKCS#12 file and its
+# passphrase. Without one, a demo CA and per-organizer certificates are made in
+# SIGNING_KEYS_DIR on first use (never for production: DEBUG must be on).
+SIGNING_PKCS12_PATH = env_str("SIGNING_PKCS12_PATH", "")
+SIGNING_PKCS12_PASSPHRASE = env_str("SIGNING_PKCS12_PASSPHRASE", "")
+SIGNING_KEYS_DIR = Path(env_str("SIGNING_KEYS_DIR", str(BASE_DIR / "var" / "keys")))
 
 # E-mail.
 EMAIL_BACKEND = env_str(

@@ -65,3 +65,69 @@ class ActionLog(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise AppendOnlyError("The action log is append-only.")
+
+
+class JobState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Working")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def document_upload_to(instance: DocumentJob, filename: str) -> str:
+    return f"documents/{instance.kind}/{instance.pk}/{filename}"
+
+
+class DocumentJob(models.Model):
+    """One document to produce in the background (a PDF, for now).
+
+    The request creates the row and enqueues it on commit; the worker claims it,
+    renders, stores the file with its SHA-256, and marks it done. The row is the
+    truth: a lost queue message is re-sent from here, and a job that keeps failing
+    stops after ``max_attempts`` with its error for the user to see.
+    """
+
+    State = JobState
+
+    kind = models.CharField(_("kind"), max_length=50, db_index=True)
+    # What the document is about: any model, so core/ stays free of domain models.
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    scope_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    params = models.JSONField(default=dict, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=JobState.choices, default=JobState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    render_seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to=document_upload_to, blank=True, max_length=300)
+    filename = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    # Printed on the document with a QR code; the verification page looks it up.
+    verification_code = models.CharField(max_length=20, unique=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=[choice.value for choice in JobState]),
+                name="document_job_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)

@@ -1,0 +1,1 @@
+"""forms of the covenants app, one module per area."""

@@ -1,0 +1,1 @@
+"""selectors of the covenants app, one module per area."""

@@ -1,0 +1,1 @@
+"""services of the covenants app, one module per area."""

@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from covenants.views import drafting, workflow
+
+urlpatterns = drafting.urlpatterns + workflow.urlpatterns

@@ -1,0 +1,1 @@
+"""HTTP only, one module per area; ``covenants.urls`` joins their patterns."""
