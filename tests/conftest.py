@@ -122,7 +122,7 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 def _documents_in_the_test_process(request, settings, tmp_path):  # type: ignore[no-untyped-def]
     """Document jobs run inline and files land in a temporary media root, except
     in tests of a real worker (marked ``worker``), which need the worker."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SIGNING_KEYS_DIR = tmp_path / "keys"
     if request.node.get_closest_marker("worker") is None:
+        settings.MEDIA_ROOT = tmp_path / "media"
+        settings.SIGNING_KEYS_DIR = tmp_path / "keys"
         settings.JOB_RUNNER = "inline"
