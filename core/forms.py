@@ -12,3 +12,8 @@ def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def error_text(error: ValidationError) -> str:
+    """A service's refusal as one sentence, for a flash message."""
+    return " ".join(str(message) for message in error.messages)
