@@ -195,4 +195,8 @@ def load_demo() -> bool:
             )
         _bac_ninh()
         _bac_kan()
+        # The seed years' signed covenants, and a leader for every member unit.
+        from covenants.demo import load_covenant_demo
+
+        load_covenant_demo()
     return True

@@ -165,6 +165,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery beat: every hour, re-enqueue document jobs left pending or running for more
+# than 10 minutes (a lost message, a dead worker) that still have attempts left.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-pending-documents": {
+        "task": "core.tasks.sweep_pending_documents",
+        "schedule": 3600.0,
+    },
+}
 # How document jobs run: "celery" (a worker, production), "thread" (in the web
 # process after the response, for the embedded demo with no Redis) or "inline"
 # (in the request: tests only).
@@ -178,10 +186,11 @@ HEALTH_REQUIRE_WORKER = env_bool("HEALTH_REQUIRE_WORKER", False)
 
 # Document signing (PAdES). Production: the organizer's PKCS#12 file and its
 # passphrase. Without one, a demo CA and per-organizer certificates are made in
-# SIGNING_KEYS_DIR on first use (never for production: DEBUG must be on).
+# SIGNING_KEYS_DIR on first use (only while SIGNING_DEMO_KEYS, which follows DEBUG).
 SIGNING_PKCS12_PATH = env_str("SIGNING_PKCS12_PATH", "")
 SIGNING_PKCS12_PASSPHRASE = env_str("SIGNING_PKCS12_PASSPHRASE", "")
 SIGNING_KEYS_DIR = Path(env_str("SIGNING_KEYS_DIR", str(BASE_DIR / "var" / "keys")))
+SIGNING_DEMO_KEYS = env_bool("SIGNING_DEMO_KEYS", DEBUG)
 
 # E-mail.
 EMAIL_BACKEND = env_str(

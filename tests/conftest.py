@@ -125,4 +125,5 @@ def _documents_in_the_test_process(request, settings, tmp_path):  # type: ignore
     if request.node.get_closest_marker("worker") is None:
         settings.MEDIA_ROOT = tmp_path / "media"
         settings.SIGNING_KEYS_DIR = tmp_path / "keys"
+        settings.SIGNING_DEMO_KEYS = True
         settings.JOB_RUNNER = "inline"
