@@ -26,7 +26,9 @@ def lock_covenant(covenant: Covenant) -> Covenant:
     what another request may just have committed.
     """
     return (
-        Covenant.objects.select_for_update()
+        # Lock the covenant row only: PostgreSQL refuses FOR UPDATE on the nullable
+        # side of the outer join to the head unit.
+        Covenant.objects.select_for_update(of=("self",))
         .select_related("cluster_year__cluster__organizer", "cluster_year__head_unit")
         .get(pk=covenant.pk)
     )
@@ -93,3 +95,8 @@ def covenant_copy_content(*, source: Covenant, target: Covenant) -> dict[str, in
         "targets": len(source_targets),
         "target_values": values_copied,
     }
+
+
+def scope_of(covenant: Covenant) -> int:
+    """The organizer whose activity log records what happens to ``covenant``."""
+    return covenant.cluster_year.cluster.organizer_id

@@ -30,7 +30,7 @@ from clusters.roles import profile_of
 from core.audit import log_action
 from core.models import ActionLog
 from covenants.models import COVENANT_TRANSITIONS, Covenant, CovenantState, Signature
-from covenants.services.common import lock_covenant
+from covenants.services.common import lock_covenant, scope_of
 from covenants.services.messages import (
     SIGN_ALREADY_SIGNED,
     SIGN_HEAD_LAST,
@@ -187,10 +187,6 @@ def _full_name(actor: Any) -> str:
     return actor.get_full_name().strip() or actor.get_username()
 
 
-def _scope(covenant: Covenant) -> int:
-    return covenant.cluster_year.cluster.organizer_id
-
-
 def _check_password(
     *, actor: Any, covenant: Covenant, password: str, ip_address: str | None, signing_for: str
 ) -> None:
@@ -212,7 +208,7 @@ def _check_password(
         actor=actor,
         action="covenants.signature.failed",
         obj=covenant,
-        scope_id=_scope(covenant),
+        scope_id=scope_of(covenant),
         data={"reason": "wrong_password", "signing_for": signing_for},
         ip_address=ip_address,
     )
@@ -243,7 +239,7 @@ def _complete_if_all_signed(*, actor: Any, covenant: Covenant) -> bool:
         actor=actor,
         action="covenants.covenant.signed",
         obj=covenant,
-        scope_id=_scope(covenant),
+        scope_id=scope_of(covenant),
         data={
             "state": {"old": old, "new": CovenantState.SIGNED},
             "signatures": covenant.signatures.count(),
@@ -254,7 +250,7 @@ def _complete_if_all_signed(*, actor: Any, covenant: Covenant) -> bool:
     # hands it to the worker only once the transaction has committed.
     from core.documents.jobs import job_request
 
-    job_request(actor=actor, kind="covenant_signed", obj=covenant, scope_id=_scope(covenant))
+    job_request(actor=actor, kind="covenant_signed", obj=covenant, scope_id=scope_of(covenant))
     return True
 
 
@@ -270,7 +266,7 @@ def _record(
         actor=actor,
         action="covenants.signature.created",
         obj=covenant,
-        scope_id=_scope(covenant),
+        scope_id=scope_of(covenant),
         data={
             "unit": signature.unit.name if signature.unit else None,
             "witness": signature.is_witness,

@@ -34,7 +34,7 @@ from covenants.models import (
     Target,
     TargetValue,
 )
-from covenants.services.common import covenant_copy_content, lock_covenant
+from covenants.services.common import covenant_copy_content, lock_covenant, scope_of
 from covenants.services.messages import (
     ADOPT_NEEDS_SECTION,
     AMEND_ALREADY_AMENDED,
@@ -51,10 +51,6 @@ HEADER_FIELDS = [
     "number", "title", "theme", "legal_bases", "preamble", "closing", "conference_date",
     "conference_place", "place_name", "chair_name", "chair_position", "needs_witness",
 ]  # fmt: skip
-
-
-def _scope(covenant: Covenant) -> int:
-    return covenant.cluster_year.cluster.organizer_id
 
 
 def _move(
@@ -84,7 +80,7 @@ def _move(
             actor=actor,
             action=f"covenants.covenant.{to}",
             obj=locked,
-            scope_id=_scope(locked),
+            scope_id=scope_of(locked),
             data={"state": {"old": old, "new": to}, **(extra or {}), **(data or {})},
         )
     return locked
@@ -203,7 +199,7 @@ def covenant_amend(*, actor: Any, covenant: Covenant, reason: str) -> Covenant:
             actor=actor,
             action="covenants.covenant.amended",
             obj=amendment,
-            scope_id=_scope(locked),
+            scope_id=scope_of(locked),
             data={
                 "amends": {"id": locked.pk, "version": locked.version},
                 "version": amendment.version,
