@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from covenants.views import drafting, workflow
+from covenants.views import drafting, targets, workflow
 
-urlpatterns = drafting.urlpatterns + workflow.urlpatterns
+urlpatterns = drafting.urlpatterns + targets.urlpatterns + workflow.urlpatterns

@@ -5,8 +5,6 @@ comments. HTTP only: authorize, validate, call one service, redirect."""
 from __future__ import annotations
 
 import importlib.util
-import secrets
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +13,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clusters.forms.imports import ImportConfirmForm, ImportUploadForm
 from clusters.models import ClusterYear
 from clusters.permissions import cluster_year_for_user
 from clusters.roles import Role, can_act_as_head
-from core import excel
-from core.forms import apply_service_errors
+from core.forms import apply_service_errors, error_text
 from covenants.forms.drafting import (
     CommentForm,
     CommentResolveForm,
@@ -34,7 +29,6 @@ from covenants.forms.drafting import (
     DocumentForm,
     GuestFormSet,
     SectionFormSet,
-    TargetsGridForm,
     guest_inputs,
     section_inputs,
 )
@@ -42,17 +36,13 @@ from covenants.models import Covenant
 from covenants.permissions import can_manage, covenant_for_user
 from covenants.selectors import drafting as selectors
 from covenants.services import drafting as services
-from covenants.services import targets_import
 from covenants.services.drafting import DOCUMENT_CONTENT_TYPES, UnconfirmedWarnings
 from covenants.services.messages import (
     COMMENT_NOT_CIRCULATED,
     COVENANT_NOT_EDITABLE,
-    IMPORT_EXPIRED,
 )
 
 COMMENTER_ROLES = {Role.MEMBER_OFFICER, Role.MEMBER_LEADER, Role.BOARD}
-IMPORT_SESSION_KEY = "covenant_target_imports"
-KEEP_PENDING_IMPORTS = 3
 
 
 def _workflow_panel(request: HttpRequest, covenant: Covenant, roles: frozenset[Role]) -> Any:
@@ -64,11 +54,7 @@ def _workflow_panel(request: HttpRequest, covenant: Covenant, roles: frozenset[R
     return workflow.workflow_panel(request, covenant, roles)
 
 
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(message) for message in exc.messages)
-
-
-def _refuse_if_not_editable(request: HttpRequest, covenant: Covenant) -> HttpResponse | None:
+def refuse_if_not_editable(request: HttpRequest, covenant: Covenant) -> HttpResponse | None:
     if covenant.is_editable:
         return None
     messages.error(request, str(COVENANT_NOT_EDITABLE))
@@ -91,7 +77,7 @@ def _forms_in_order(formset: Any) -> list[Any]:
     return [form for _index, form in sorted(enumerate(formset.forms), key=key)]
 
 
-def _edit_context(covenant: Covenant, **extra: Any) -> dict[str, Any]:
+def edit_context(covenant: Covenant, **extra: Any) -> dict[str, Any]:
     return {"nav": "clusters", "covenant": covenant, "cluster_year": covenant.cluster_year, **extra}
 
 
@@ -208,7 +194,7 @@ def covenant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def covenant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     covenant, roles = covenant_for_user(request, pk, "edit")
-    if refused := _refuse_if_not_editable(request, covenant):
+    if refused := refuse_if_not_editable(request, covenant):
         return refused
     is_board = Role.BOARD in roles
     initial = {name: getattr(covenant, name) for name in services.HEADER_FIELDS}
@@ -239,7 +225,7 @@ def covenant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "covenants/drafting/covenant_edit.html",
-        _edit_context(covenant, form=form, new_warnings=new_warnings),
+        edit_context(covenant, form=form, new_warnings=new_warnings),
     )
 
 
@@ -248,7 +234,7 @@ def covenant_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def covenant_sections(request: HttpRequest, pk: int) -> HttpResponse:
     covenant, _roles = covenant_for_user(request, pk, "edit")
-    if refused := _refuse_if_not_editable(request, covenant):
+    if refused := refuse_if_not_editable(request, covenant):
         return refused
     initial = [
         {"id": section.pk, "heading": section.heading, "body": section.body, "ORDER": section.order}
@@ -275,7 +261,7 @@ def covenant_sections(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "covenants/drafting/covenant_sections.html",
-        _edit_context(
+        edit_context(
             covenant,
             formset=formset,
             forms_in_order=_forms_in_order(formset),
@@ -288,7 +274,7 @@ def covenant_sections(request: HttpRequest, pk: int) -> HttpResponse:
 
 def covenant_guests(request: HttpRequest, pk: int) -> HttpResponse:
     covenant, _roles = covenant_for_user(request, pk, "edit")
-    if refused := _refuse_if_not_editable(request, covenant):
+    if refused := refuse_if_not_editable(request, covenant):
         return refused
     initial = [
         {"name": guest.name, "position": guest.position, "ORDER": guest.order}
@@ -309,7 +295,7 @@ def covenant_guests(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "covenants/drafting/covenant_guests.html",
-        _edit_context(
+        edit_context(
             covenant,
             formset=formset,
             forms_in_order=_forms_in_order(formset),
@@ -323,7 +309,7 @@ def covenant_guests(request: HttpRequest, pk: int) -> HttpResponse:
 
 def covenant_documents(request: HttpRequest, pk: int) -> HttpResponse:
     covenant, _roles = covenant_for_user(request, pk, "edit")
-    if refused := _refuse_if_not_editable(request, covenant):
+    if refused := refuse_if_not_editable(request, covenant):
         return refused
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -345,7 +331,7 @@ def covenant_documents(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "covenants/drafting/covenant_documents.html",
-        _edit_context(
+        edit_context(
             covenant,
             form=form,
             documents=list(covenant.documents.select_related("uploaded_by").order_by("kind", "pk")),
@@ -362,7 +348,7 @@ def covenant_document_delete(request: HttpRequest, pk: int, doc: int) -> HttpRes
     try:
         services.covenant_document_delete(actor=request.user, covenant=covenant, document=document)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("covenant_detail", covenant.pk)
     messages.success(request, _("“%(title)s” was removed.") % {"title": document.title})
     return redirect("covenant_documents", covenant.pk)
@@ -388,137 +374,6 @@ def covenant_document_file(request: HttpRequest, pk: int, doc: int) -> FileRespo
     )
 
 
-# Targets ---------------------------------------------------------------------------------------
-
-
-def covenant_targets(request: HttpRequest, pk: int) -> HttpResponse:
-    covenant, _roles = covenant_for_user(request, pk, "edit")
-    if refused := _refuse_if_not_editable(request, covenant):
-        return refused
-    members = selectors.year_members(cluster_year=covenant.cluster_year)
-    rows = selectors.target_rows(covenant=covenant, members=members)
-    form = TargetsGridForm(request.POST or None, targets=rows, members=members)
-    new_warnings = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.targets_save(
-                actor=request.user,
-                covenant=covenant,
-                rows=form.target_inputs(),
-                confirm_warnings=form.cleaned_data["confirm_warnings"],
-            )
-        except UnconfirmedWarnings as exc:
-            new_warnings = exc.warnings
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The targets were saved."))
-            return redirect("covenant_detail", covenant.pk)
-    return render(
-        request,
-        "covenants/drafting/covenant_targets.html",
-        _edit_context(covenant, form=form, members=members, new_warnings=new_warnings),
-    )
-
-
-def covenant_targets_template(request: HttpRequest, pk: int) -> HttpResponse:
-    covenant, _roles = covenant_for_user(request, pk, "edit")
-    members = selectors.year_members(cluster_year=covenant.cluster_year)
-    rows = selectors.target_rows(covenant=covenant, members=members)
-    content = targets_import.template_workbook(members=members, targets=rows)
-    return excel.xlsx_response(content, f"chi-tieu-giao-uoc-{covenant.cluster_year.year}.xlsx")
-
-
-def _stash(request: HttpRequest, covenant: Covenant, data: dict[str, Any]) -> str:
-    pending = dict(request.session.get(IMPORT_SESSION_KEY, {}))
-    while len(pending) >= KEEP_PENDING_IMPORTS:
-        pending.pop(min(pending, key=lambda key: pending[key]["at"]))
-    token = secrets.token_urlsafe(16)
-    pending[token] = {"covenant": covenant.pk, "at": timezone.now().isoformat(), "data": data}
-    request.session[IMPORT_SESSION_KEY] = pending
-    return token
-
-
-def _unstash(request: HttpRequest, covenant: Covenant, token: str) -> dict[str, Any] | None:
-    entry = request.session.get(IMPORT_SESSION_KEY, {}).get(token or "")
-    if not entry or entry["covenant"] != covenant.pk:
-        return None
-    return entry["data"]
-
-
-def _drop(request: HttpRequest, token: str) -> None:
-    pending = dict(request.session.get(IMPORT_SESSION_KEY, {}))
-    pending.pop(token, None)
-    request.session[IMPORT_SESSION_KEY] = pending
-
-
-def covenant_targets_import(request: HttpRequest, pk: int) -> HttpResponse:
-    covenant, _roles = covenant_for_user(request, pk, "edit")
-    if refused := _refuse_if_not_editable(request, covenant):
-        return refused
-    members = selectors.year_members(cluster_year=covenant.cluster_year)
-    reader = partial(targets_import.read_targets_file, members=members)
-    url = reverse("covenant_targets_import", args=[covenant.pk])
-    context = _edit_context(covenant, members=members)
-    if request.method == "POST" and request.POST.get("step") == "confirm":
-        confirm = ImportConfirmForm(request.POST)
-        token = confirm.data.get("token", "")
-        data = _unstash(request, covenant, token) if confirm.is_valid() else None
-        if data is None:
-            messages.error(request, str(IMPORT_EXPIRED))
-            return redirect(url)
-        try:
-            saved = targets_import.apply_target_import(
-                actor=request.user, covenant=covenant, members=members, data=data
-            )
-        except targets_import.TargetImportRefused as exc:
-            messages.error(request, _("Nothing was imported: the file has errors."))
-            plan = exc.plan
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-            plan = targets_import.check_target_rows(covenant=covenant, members=members, data=data)
-        else:
-            _drop(request, token)
-            messages.success(
-                request,
-                _("%(count)s targets were imported; they replace the previous ones.")
-                % {"count": len(saved)},
-            )
-            return redirect("covenant_detail", covenant.pk)
-        return render(
-            request,
-            "covenants/drafting/targets_import_preview.html",
-            {**context, "plan": plan, "token": token},
-        )
-    form = ImportUploadForm(reader=reader)
-    if request.method == "POST":
-        form = ImportUploadForm(request.POST, request.FILES, reader=reader)
-        if form.is_valid():
-            token = _stash(request, covenant, form.cleaned_data["file"])
-            return redirect(f"{url}?token={token}")
-    elif request.GET.get("token"):
-        token = request.GET["token"]
-        data = _unstash(request, covenant, token)
-        if data is None:
-            messages.error(request, str(IMPORT_EXPIRED))
-            return redirect(url)
-        plan = targets_import.check_target_rows(covenant=covenant, members=members, data=data)
-        return render(
-            request,
-            "covenants/drafting/targets_import_preview.html",
-            {**context, "plan": plan, "token": token},
-        )
-    return render(
-        request,
-        "covenants/drafting/targets_import.html",
-        {
-            **context,
-            "form": form,
-            "columns": [names[0] for names in targets_import.COLUMNS.values()],
-        },
-    )
-
-
 # Comments ----------------------------------------------------------------------------------------
 
 
@@ -539,7 +394,7 @@ def covenant_comment(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             if exc.code == "not_circulated":
-                messages.error(request, _error_text(exc))
+                messages.error(request, error_text(exc))
                 return redirect("covenant_detail", covenant.pk)
             apply_service_errors(form, exc)
         else:
@@ -567,7 +422,7 @@ def covenant_comment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             resolved=form.cleaned_data["resolved"],
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The comment was updated."))
     return redirect(f"{reverse('covenant_detail', args=[covenant.pk])}#comments")
@@ -590,17 +445,6 @@ urlpatterns = [
         "covenants/<int:pk>/documents/<int:doc>/delete/",
         covenant_document_delete,
         name="covenant_document_delete",
-    ),
-    path("covenants/<int:pk>/targets/", covenant_targets, name="covenant_targets"),
-    path(
-        "covenants/<int:pk>/targets/template.xlsx",
-        covenant_targets_template,
-        name="covenant_targets_template",
-    ),
-    path(
-        "covenants/<int:pk>/targets/import/",
-        covenant_targets_import,
-        name="covenant_targets_import",
     ),
     path("covenants/<int:pk>/comments/", covenant_comment, name="covenant_comment"),
     path(
