@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class ClustersConfig(AppConfig):
     name = "clusters"
     verbose_name = _("Clusters")
+
+    def ready(self) -> None:
+        from clusters.selectors.audit import ACTION_LABELS, ACTION_NAMESPACES
+        from core.audit import register_actions
+
+        register_actions(areas=ACTION_NAMESPACES, labels=ACTION_LABELS)

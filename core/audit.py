@@ -78,3 +78,23 @@ def _plain_dict(data: dict[str, Any]) -> dict[str, Any]:
 def client_ip(request: Any) -> str | None:
     """The address the request came from (REMOTE_ADDR; a trusted proxy sets it)."""
     return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+# How the activity log reads: each app registers its action keys in words and the
+# areas (key prefixes) the log can be filtered by, from its AppConfig.ready().
+_ACTION_LABELS: dict[str, Any] = {}
+_ACTION_AREAS: dict[str, Any] = {}
+
+
+def register_actions(*, areas: dict[str, Any], labels: dict[str, Any]) -> None:
+    _ACTION_AREAS.update(areas)
+    _ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> Any | None:
+    """The registered words for an action key, or None when it is unknown."""
+    return _ACTION_LABELS.get(action)
+
+
+def action_areas() -> list[tuple[str, Any]]:
+    return list(_ACTION_AREAS.items())

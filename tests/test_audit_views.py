@@ -290,3 +290,18 @@ def test_present_shows_model_references_lists_and_empty_values(world):
         ("—", "UBND huyện Tây Sơn, UBND huyện Nam Sơn"),
         ("—", "UBND huyện Tây Sơn"),
     ]
+
+
+def test_covenant_actions_read_in_words_and_have_their_own_area(world, client_for):
+    from covenants.services.drafting import covenant_create
+
+    covenant_create(actor=world.board, cluster_year=world.this_year, title="Giao ước thi đua 2024")
+    client = client_for(world.board)
+
+    page = client.get("/activity/").content.decode()
+    only_covenants = client.get("/activity/", {"action": "covenants.covenant"}).content.decode()
+
+    assert "Soạn giao ước" in page
+    assert '<option value="covenants.covenant">Giao ước thi đua</option>' in page
+    assert "Soạn giao ước" in only_covenants
+    assert "Đăng ký đơn vị" not in only_covenants

@@ -27,17 +27,19 @@ from clusters.models import (
     UnitKind,
     YearStatus,
 )
+from core.audit import action_label
 from core.models import ActionLog
 from core.text import fold
 
-# The namespaces the filter offers (the action's prefix before the last dot).
-ACTION_NAMESPACES = [
-    ("clusters.unit", _("Units")),
-    ("clusters.cluster", _("Clusters")),
-    ("clusters.cluster_year", _("Cluster years")),
-    ("clusters.user", _("People")),
-    ("clusters.organizer", _("Organizer settings")),
-]
+# The areas this app adds to the log's filter (the action's prefix before the last
+# dot); registered with core.audit in ClustersConfig.ready(), like ACTION_LABELS.
+ACTION_NAMESPACES = {
+    "clusters.unit": _("Units"),
+    "clusters.cluster": _("Clusters"),
+    "clusters.cluster_year": _("Cluster years"),
+    "clusters.user": _("People"),
+    "clusters.organizer": _("Organizer settings"),
+}
 
 # Known actions in words; an unknown key is shown as it is stored.
 ACTION_LABELS = {
@@ -232,11 +234,11 @@ def present(entry: ActionLog) -> EntryRow:
     """How one entry reads: a label for its action, the old → new table for
     changed fields, and key: value lines for everything else (empty values,
     such as a new object's blank fields, are left out)."""
-    known = entry.action in ACTION_LABELS
+    label = action_label(entry.action)
     row = EntryRow(
         entry=entry,
-        label=str(ACTION_LABELS[entry.action]) if known else entry.action,
-        known=known,
+        label=str(label) if label is not None else entry.action,
+        known=label is not None,
     )
     data = entry.data if isinstance(entry.data, dict) else {"": entry.data}
     for key, value in data.items():

@@ -10,7 +10,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from clusters.permissions import board_for
-from clusters.selectors.audit import ACTION_NAMESPACES, audit_entries, present
+from clusters.selectors.audit import audit_entries, present
+from core.audit import action_areas
 
 PAGE_SIZE = 50
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -29,7 +30,7 @@ class AuditFilterForm(forms.Form):
     """The log's filters (GET); a filter that does not parse is ignored."""
 
     action = forms.ChoiceField(
-        label=_("Area"), required=False, choices=[("", _("All areas")), *ACTION_NAMESPACES]
+        label=_("Area"), required=False, choices=lambda: [("", _("All areas")), *action_areas()]
     )
     user = forms.CharField(label=_("User name"), required=False, max_length=150)
     date_from = _date_field(_("From"))
