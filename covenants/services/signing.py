@@ -307,18 +307,27 @@ def covenant_sign(
         return _record(
             actor=actor,
             covenant=locked,
-            signature=Signature(
-                covenant=locked,
-                unit=profile.unit,
-                signer=actor,
-                signer_name=_full_name(actor),
-                signer_position=profile.position or profile.unit.leader_title,
-                signed_at=timezone.now(),
-                ip_address=ip_address,
-                method=Signature.Method.IN_APP,
+            signature=_unit_signature(
+                locked, actor, profile, ip_address, method=Signature.Method.IN_APP
             ),
             ip_address=ip_address,
         )
+
+
+def _unit_signature(
+    covenant: Covenant, actor: Any, profile: Any, ip_address: str | None, **fields: Any
+) -> Signature:
+    """A unit's signature as its leader gives it now: name and position as signed."""
+    return Signature(
+        covenant=covenant,
+        unit=profile.unit,
+        signer=actor,
+        signer_name=_full_name(actor),
+        signer_position=profile.position or profile.unit.leader_title,
+        signed_at=timezone.now(),
+        ip_address=ip_address,
+        **fields,
+    )
 
 
 def covenant_witness_sign(
@@ -426,14 +435,11 @@ def covenant_token_upload(
         refusal = unit_signing_refusal(locked, profile.unit, signing_order(locked))
         if refusal is not None:
             raise refusal
-        signature = Signature(
-            covenant=locked,
-            unit=profile.unit,
-            signer=actor,
-            signer_name=_full_name(actor),
-            signer_position=profile.position or profile.unit.leader_title,
-            signed_at=timezone.now(),
-            ip_address=ip_address,
+        signature = _unit_signature(
+            locked,
+            actor,
+            profile,
+            ip_address,
             method=Signature.Method.TOKEN_UPLOAD,
             validation=validation,
         )
