@@ -26,5 +26,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
     path("", include("covenants.urls")),
+    path("", include("scoring.urls")),
     path("", include("clusters.urls")),
 ]

@@ -1,0 +1,1 @@
+"""forms of the scoring app, one module per area."""

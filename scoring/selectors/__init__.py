@@ -1,0 +1,1 @@
+"""selectors of the scoring app, one module per area."""

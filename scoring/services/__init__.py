@@ -1,0 +1,1 @@
+"""services of the scoring app, one module per area."""

@@ -1,0 +1,1 @@
+"""HTTP only, one module per area; ``scoring.urls`` joins their patterns."""
