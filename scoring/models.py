@@ -17,18 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.models import ClusterYear, Organizer
 from covenants.models import Target
-
-
-class CriterionKind(models.TextChoices):
-    GROUP = "group", _("Section or group (sum of its parts)")
-    MANUAL = "manual", _("Points given by the verifier")
-    PASS_FAIL = "pass_fail", _("Pass or fail")
-    TARGET_RATIO = "target_ratio", _("Ratio to the unit's target")
-    RELATIVE_LEADER = "relative_leader", _("Relative to the best unit in the cluster")
-    PER_OCCURRENCE = "per_occurrence", _("Points per occurrence")
-    BONUS = "bonus", _("Bonus points")
-    DEDUCTION = "deduction", _("Deduction")
-
+from scoring.formulas import CriterionKind
 
 # Kinds that sit outside the total and are clamped by the rubric's caps.
 OUTSIDE_TOTAL = {CriterionKind.BONUS, CriterionKind.DEDUCTION}
