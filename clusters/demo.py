@@ -128,7 +128,9 @@ def _bac_ninh() -> None:
         decision_date=dt.date(2023, 1, 12),
         decision_signer="UBND tỉnh Bắc Ninh",
     )
-    services.rotation_apply_next(actor=None, cluster_year=year_2023)
+    # 2024 is set up with the same members, its head not yet named: the rotation page
+    # of 2023 proposes TP Bắc Ninh, and until then Lương Tài keeps its head rights.
+    services.cluster_year_create(actor=None, cluster=cluster, year=2024, members=members)
     services.cluster_year_set_status(
         actor=None, cluster_year=year_2022, status=ClusterYear.Status.CLOSED
     )
@@ -199,4 +201,8 @@ def load_demo() -> bool:
         from covenants.demo import load_covenant_demo
 
         load_covenant_demo()
+        # The seed years' scoring tables and a library template per organizer.
+        from scoring.demo import load_scoring_demo
+
+        load_scoring_demo()
     return True

@@ -62,8 +62,17 @@ def roles_for(user, cluster_year: ClusterYear) -> frozenset[Role]:  # type: igno
     return frozenset(roles)
 
 
+def is_superseded(cluster_year: ClusterYear) -> bool:
+    """A later year of the same cluster has its head named: the head has rotated."""
+    return ClusterYear.objects.filter(
+        cluster_id=cluster_year.cluster_id, year__gt=cluster_year.year, head_unit__isnull=False
+    ).exists()
+
+
 def can_act_as_head(roles: frozenset[Role], cluster_year: ClusterYear) -> bool:
-    """Head (or board) work on a year is possible only while that year is open."""
+    """Head (or board) work on a year: the head's people may do it while the year
+    is open and the head has not yet rotated (no later year has its head named);
+    from then on they keep read access to their year, like any member."""
     if Role.BOARD in roles:
         return True
-    return Role.HEAD in roles and cluster_year.is_open
+    return Role.HEAD in roles and cluster_year.is_open and not is_superseded(cluster_year)

@@ -111,9 +111,12 @@ def test_can_act_as_head_only_while_the_year_is_open(world):
     # The board may always act.
     assert can_act_as_head(roles_for(world.board, world.last_year), world.last_year)
 
+    # Reopened by the board, 2023 is still not its old head's to change: the head
+    # has rotated (2024's head is named), so its people only read it.
     services.cluster_year_set_status(actor=world.board, cluster_year=world.last_year, status="open")
     world.last_year.refresh_from_db()
-    assert can_act_as_head(roles_for(world.last_head_officer, world.last_year), world.last_year)
+    assert not can_act_as_head(roles_for(world.last_head_officer, world.last_year), world.last_year)
+    assert can_act_as_head(roles_for(world.board, world.last_year), world.last_year)
 
 
 # cluster_year_for_user ---------------------------------------------------------------------
@@ -239,3 +242,28 @@ def test_board_for(world):
     assert board_for(request_for(world.other_board)) == world.other_org
     for persona in ("head_officer", "member_officer", "member_leader", "outsider_officer"):
         assert outcome(board_for, request_for(world.personas()[persona])) == DENIED, persona
+
+
+def test_head_rights_end_when_the_next_years_head_is_named(world):
+    from clusters.roles import can_act_as_head, roles_for
+    from tests.factories import ClusterYearFactory, add_members
+
+    world.this_year.refresh_from_db()
+    head_roles = roles_for(world.head_officer, world.this_year)
+    assert can_act_as_head(head_roles, world.this_year)
+
+    next_year = ClusterYearFactory(cluster=world.cluster, year=2025)
+    add_members(next_year, [world.h_new, world.deputy_unit, world.member_unit])
+    # The next year exists but its head is not named: the rights stay.
+    assert can_act_as_head(head_roles, world.this_year)
+
+    next_year.head_unit = world.deputy_unit
+    next_year.save()
+    # Named: the old head keeps reading its year, the new head acts on the new one.
+    assert not can_act_as_head(roles_for(world.head_officer, world.this_year), world.this_year)
+    assert roles_for(world.head_officer, world.this_year)  # still a reader
+    deputy_officer = world.head_officer.__class__.objects.create_user("dana", password="x-9-y-8")
+    from clusters.models import Profile
+
+    Profile.objects.create(user=deputy_officer, role="officer", unit=world.deputy_unit)
+    assert can_act_as_head(roles_for(deputy_officer, next_year), next_year)

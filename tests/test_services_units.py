@@ -428,3 +428,31 @@ def test_successors_follow_a_rename_then_a_merge_to_the_final_unit(world):
     # … in 2024 the renamed unit did.
     assert unit_successors(a, on=dt.date(2024, 6, 1)) == [renamed]
     assert unit_successors(final) == []
+
+
+def test_a_unit_whose_period_overlaps_an_ended_one_of_the_same_name_is_refused(world):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    services.unit_update(actor=world.board, unit=world.member_unit, valid_to=dt.date(2025, 6, 30))
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.unit_create(
+            actor=world.board,
+            organizer=world.org,
+            name="UBND huyện Bắc Sơn",
+            kind="district",
+            valid_from=dt.date(2024, 1, 1),
+        )
+    assert "already exists in this organizer for part of that period" in str(refused.value)
+    assert Unit.objects.filter(name="UBND huyện Bắc Sơn").count() == 1
+    # From the day after it ended, the name is free again.
+    services.unit_create(
+        actor=world.board,
+        organizer=world.org,
+        name="UBND huyện Bắc Sơn",
+        kind="district",
+        valid_from=dt.date(2025, 7, 1),
+    )
+    assert Unit.objects.filter(name="UBND huyện Bắc Sơn").count() == 2

@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 DUPLICATE_UNIT = _("A current unit named “%(name)s” already exists in this organizer.")
+DUPLICATE_UNIT_PERIOD = _(
+    "A unit named “%(name)s” already exists in this organizer for part of that period (%(period)s)."
+)
 DUPLICATE_ORGANIZER = _("An organizer named “%(name)s” already exists.")
 DUPLICATE_CLUSTER = _("A cluster named “%(name)s” already exists in this organizer.")
 DUPLICATE_YEAR = _("This cluster already has a year %(year)s.")

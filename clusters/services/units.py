@@ -18,6 +18,7 @@ from clusters.services.messages import (
     CHANGE_DATE_BEFORE_START,
     DATES_REVERSED,
     DUPLICATE_UNIT,
+    DUPLICATE_UNIT_PERIOD,
     MERGE_NEEDS_TWO,
     PARENT_IS_SELF,
     PARENT_OTHER_ORGANIZER,
@@ -80,6 +81,24 @@ def _check_unit(unit: Unit) -> None:
         if clash.exists():
             errors.setdefault("name", []).append(
                 ValidationError(DUPLICATE_UNIT, params={"name": nfc(unit.name)})
+            )
+    if "name" not in errors and unit.valid_from:
+        # Nor two units of one name whose periods overlap (an ended one included):
+        # both could then sit in the same cluster year.
+        overlapping = Unit.objects.filter(
+            organizer_id=unit.organizer_id,
+            sort_key=vi_sort_key(nfc(unit.name)),
+            valid_to__gte=unit.valid_from,
+        ).exclude(pk=unit.pk)
+        if unit.valid_to is not None:
+            overlapping = overlapping.filter(valid_from__lte=unit.valid_to)
+        other = overlapping.first()
+        if other is not None:
+            errors.setdefault("name", []).append(
+                ValidationError(
+                    DUPLICATE_UNIT_PERIOD,
+                    params={"name": nfc(unit.name), "period": validity_period(other)},
+                )
             )
     if errors:
         raise ValidationError(errors)
