@@ -9,14 +9,17 @@ class CovenantsConfig(AppConfig):
     verbose_name = _("Covenants")
 
     def ready(self) -> None:
+        from clusters.locks import register_membership_lock
         from core.audit import register_actions
         from covenants import documents
-        from covenants.services.workflow import connect_signed_guard
+        from covenants.services.workflow import connect_signed_guard, membership_fixed_by_covenant
 
         # The covenant's PDFs (draft and signed) for the document engine.
         documents.register()
         # Nothing of a signed covenant is saved again (content, signatures, state).
         connect_signed_guard()
+        # Members, head and deputy are fixed once the year's covenant is adopted.
+        register_membership_lock(membership_fixed_by_covenant)
         # The activity log in words.
         register_actions(
             areas={

@@ -577,3 +577,45 @@ def test_the_amend_page_is_for_the_head_and_the_board(world, client_for, signed_
     # Without the confirmation nothing happens.
     client_for(world.board).post(url, {"reason": "Thiếu xác nhận"})
     assert not Covenant.objects.filter(amended_from=signed_covenant).exists()
+
+
+# Membership is fixed once the covenant is adopted --------------------------------------
+
+
+def test_after_adoption_the_years_members_and_head_cannot_change_but_its_theme_can(world):
+    from django.utils import translation
+
+    from clusters import services as cluster_services
+
+    covenant = make_covenant(world, state=S.ADOPTED)
+    year = covenant.cluster_year
+    members_before = list(year.memberships.values_list("unit_id", flat=True))
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            cluster_services.cluster_year_set_members(
+                actor=world.board, cluster_year=year, members=[world.h_new, world.deputy_unit]
+            )
+        assert "covenant has been adopted with these members" in str(refused.value)
+        with pytest.raises(ValidationError):
+            cluster_services.cluster_year_update(
+                actor=world.board, cluster_year=year, head_unit=world.member_unit
+            )
+    cluster_services.cluster_year_update(actor=world.board, cluster_year=year, theme="Chủ đề mới")
+
+    year.refresh_from_db()
+    assert list(year.memberships.values_list("unit_id", flat=True)) == members_before
+    assert year.head_unit == world.h_new
+    assert year.theme == "Chủ đề mới"
+
+
+def test_a_draft_covenant_does_not_fix_the_members(world):
+    from clusters import services as cluster_services
+
+    covenant = make_covenant(world, state=S.CIRCULATED)
+    cluster_services.cluster_year_set_members(
+        actor=world.board,
+        cluster_year=covenant.cluster_year,
+        members=[world.h_new, world.deputy_unit, world.member_unit],
+    )
+    assert covenant.cluster_year.memberships.count() == 3

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from clusters.locks import membership_lock_reason
 from clusters.models import (
     CLUSTER_YEAR_TRANSITIONS,
     Cluster,
@@ -155,6 +156,12 @@ def cluster_year_create(
     return cluster_year
 
 
+def _refuse_if_membership_fixed(cluster_year: ClusterYear) -> None:
+    reason = membership_lock_reason(cluster_year)
+    if reason:
+        raise ValidationError({"members": ValidationError(reason)})
+
+
 def _lock_year(cluster_year: ClusterYear) -> ClusterYear:
     Organizer.objects.select_for_update().get(pk=cluster_year.cluster.organizer_id)
     locked = (
@@ -169,6 +176,12 @@ def cluster_year_update(*, actor: Any, cluster_year: ClusterYear, **fields: Any)
     with transaction.atomic():
         cluster_year = _lock_year(cluster_year)
         before = snapshot(cluster_year, YEAR_FIELDS)
+        changes_head = any(
+            name in fields and getattr(cluster_year, name) != fields[name]
+            for name in ("head_unit", "deputy_unit")
+        )
+        if changes_head:
+            _refuse_if_membership_fixed(cluster_year)
         for name, value in fields.items():
             setattr(cluster_year, name, value)
         cluster_year.theme = nfc(cluster_year.theme)
@@ -191,6 +204,7 @@ def cluster_year_set_members(
     """Replace the members with ``members`` in this (agreed) order."""
     with transaction.atomic():
         cluster_year = _lock_year(cluster_year)
+        _refuse_if_membership_fixed(cluster_year)
         old = list(
             cluster_year.memberships.select_related("unit").values_list("unit__name", flat=True)
         )

@@ -81,3 +81,9 @@ TOKEN_FILE_NOT_SIGNED = _("The file carries no digital signature.")
 TOKEN_FILE_NOT_INTACT = _(
     "The file was changed after it was signed, or its signature is broken: it cannot be accepted."
 )
+
+# Lead: the membership lock ------------------------------------------------------
+MEMBERSHIP_FIXED_BY_COVENANT = _(
+    "The %(year)s covenant has been adopted with these members: the year's members, head "
+    "and deputy can no longer change."
+)

@@ -43,6 +43,7 @@ from covenants.services.messages import (
     COVENANT_SIGNED_IMMUTABLE,
     COVENANT_TRANSITION_NOT_ALLOWED,
     COVENANT_TRANSITION_UNKNOWN,
+    MEMBERSHIP_FIXED_BY_COVENANT,
     OPEN_SIGNING_NEEDS_MEMBERS,
 )
 
@@ -251,3 +252,15 @@ def connect_signed_guard() -> None:
         uid = f"covenants.signed_guard.{model.__name__}"
         pre_save.connect(refuse_if_signed, sender=model, dispatch_uid=f"{uid}.save")
         pre_delete.connect(refuse_if_signed, sender=model, dispatch_uid=f"{uid}.delete")
+
+
+def membership_fixed_by_covenant(cluster_year: Any) -> Any:
+    """Why the year's members, head and deputy can no longer change: a covenant
+    version of the year has been adopted (its signatures name them), or None."""
+    fixed = Covenant.objects.filter(
+        cluster_year=cluster_year,
+        state__in=[CovenantState.ADOPTED, CovenantState.SIGNING, CovenantState.SIGNED],
+    ).exists()
+    if fixed:
+        return MEMBERSHIP_FIXED_BY_COVENANT % {"year": cluster_year.year}
+    return None
