@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from clusters.models import Profile
-from core.documents.jobs import latest_job
+from core.documents.jobs import job_request, latest_job
 from core.documents.signing import validate_pdf
 from core.models import ActionLog, JobState
 from covenants.models import CovenantState, Signature
@@ -68,6 +68,21 @@ def leaders(world):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def covenant(world, leaders):  # type: ignore[no-untyped-def]
     return make_covenant(world, state=S.SIGNING)
+
+
+def issued_text(covenant) -> bytes:  # type: ignore[no-untyped-def]
+    """The covenant's PDF of the adopted text as the application issues it (the
+    file a leader signs with a USB token)."""
+    job = job_request(
+        actor=None,
+        kind="covenant",
+        obj=covenant,
+        scope_id=covenant.cluster_year.cluster.organizer_id,
+        params={"state": covenant.state},
+    )
+    job.refresh_from_db()
+    assert job.state == "done", job.error
+    return job.file.read()
 
 
 def in_english(client):  # type: ignore[no-untyped-def]
@@ -386,7 +401,7 @@ def test_the_leader_whose_turn_it_is_gets_the_sign_button(world, client_for, cov
 def test_a_copy_signed_by_a_foreign_ca_is_accepted_as_intact_but_unverified(
     world, client_for, covenant, signing_keys
 ):
-    signed = sign_with_foreign_token(tinos_pdf(), common_name="Người lan")
+    signed = sign_with_foreign_token(issued_text(covenant), common_name="Người lan")
     signature = covenant_token_upload(
         actor=world.member_leader,
         covenant=covenant,
@@ -415,7 +430,7 @@ def test_a_copy_signed_by_a_foreign_ca_is_accepted_as_intact_but_unverified(
 def test_the_token_signed_copy_is_downloaded_only_by_those_who_see_the_covenant(
     world, client_for, client, covenant, signing_keys
 ):
-    signed = sign_with_foreign_token(tinos_pdf())
+    signed = sign_with_foreign_token(issued_text(covenant), common_name="Người lan")
     signature = covenant_token_upload(
         actor=world.member_leader, covenant=covenant, file_bytes=signed, filename="a.pdf"
     )
@@ -491,7 +506,9 @@ def test_the_token_page_uploads_and_reports_errors(world, client_for, covenant, 
         url,
         {
             "file": SimpleUploadedFile(
-                "ky-so.pdf", sign_with_foreign_token(tinos_pdf()), "application/pdf"
+                "ky-so.pdf",
+                sign_with_foreign_token(issued_text(covenant), common_name="Người lan"),
+                "application/pdf",
             ),
             "confirm": "on",
         },
@@ -507,7 +524,7 @@ def test_a_covenant_completed_by_a_token_upload_is_signed(world, covenant, leade
     covenant_token_upload(
         actor=leaders[world.h_new.pk],
         covenant=covenant,
-        file_bytes=sign_with_foreign_token(tinos_pdf(), common_name="Trần Văn Tây"),
+        file_bytes=sign_with_foreign_token(issued_text(covenant), common_name="Trần Văn Tây"),
         filename="a.pdf",
     )
     covenant.refresh_from_db()
@@ -515,3 +532,37 @@ def test_a_covenant_completed_by_a_token_upload_is_signed(world, covenant, leade
     job = latest_job(obj=covenant, kind="covenant_signed")
     text = pdftotext(job.file.read())
     assert "Đã ký số" in text
+
+
+def test_a_signed_pdf_of_another_document_is_not_this_units_signature(
+    world, covenant, signing_keys
+):
+    """Any intact signed PDF (another covenant, a random file) is refused: the copy
+    must be this covenant's issued text with signatures added after it."""
+    from covenants.services.messages import TOKEN_FILE_NOT_THIS_COVENANT
+
+    with pytest.raises(ValidationError) as refused:
+        covenant_token_upload(
+            actor=world.member_leader,
+            covenant=covenant,
+            file_bytes=sign_with_foreign_token(tinos_pdf(), common_name="Người lan"),
+            filename="a.pdf",
+        )
+    assert refused.value.message_dict == {"file": [str(TOKEN_FILE_NOT_THIS_COVENANT)]}
+    assert not Signature.objects.filter(covenant=covenant).exists()
+
+
+def test_a_copy_signed_by_someone_else_than_the_leader_is_refused(world, covenant, signing_keys):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        covenant_token_upload(
+            actor=world.member_leader,
+            covenant=covenant,
+            file_bytes=sign_with_foreign_token(issued_text(covenant), common_name="Lê Văn Khác"),
+            filename="a.pdf",
+        )
+    assert refused.value.message_dict == {
+        "file": ["The file is signed by Lê Văn Khác, not by the unit's leader Người lan."]
+    }
+    assert not Signature.objects.filter(covenant=covenant).exists()

@@ -87,3 +87,8 @@ MEMBERSHIP_FIXED_BY_COVENANT = _(
     "The %(year)s covenant has been adopted with these members: the year's members, head "
     "and deputy can no longer change."
 )
+TOKEN_FILE_NOT_THIS_COVENANT = _(
+    "This file is not a signed copy of this covenant's adopted text: download the "
+    "covenant's PDF here, sign that file with the token, and upload it."
+)
+TOKEN_FILE_OTHER_SIGNER = _("The file is signed by %(names)s, not by the unit's leader %(leader)s.")

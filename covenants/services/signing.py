@@ -29,6 +29,7 @@ from clusters.models import Profile, Unit
 from clusters.roles import profile_of
 from core.audit import log_action
 from core.models import ActionLog
+from core.text import fold
 from covenants.models import COVENANT_TRANSITIONS, Covenant, CovenantState, Signature
 from covenants.services.common import lock_covenant, scope_of
 from covenants.services.messages import (
@@ -42,6 +43,8 @@ from covenants.services.messages import (
     TOKEN_FILE_NOT_INTACT,
     TOKEN_FILE_NOT_PDF,
     TOKEN_FILE_NOT_SIGNED,
+    TOKEN_FILE_NOT_THIS_COVENANT,
+    TOKEN_FILE_OTHER_SIGNER,
     TOKEN_FILE_TOO_LARGE,
     WITNESS_ALREADY_SIGNED,
     WITNESS_BOARD_STAFF_ONLY,
@@ -396,6 +399,50 @@ def _validation_record(report: Any, file_bytes: bytes, filename: str) -> dict[st
     }
 
 
+def issued_texts(covenant: Covenant) -> list[Any]:
+    """The PDFs of this covenant's adopted text the application issued (the jobs
+    asked for once it was adopted): what a leader may sign with a USB token."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import DocumentJob, JobState
+
+    return list(
+        DocumentJob.objects.filter(
+            content_type=ContentType.objects.get_for_model(Covenant),
+            object_id=str(covenant.pk),
+            kind="covenant",
+            state=JobState.DONE,
+            params__state__in=[CovenantState.ADOPTED, CovenantState.SIGNING],
+        ).only("pk", "size", "sha256")
+    )
+
+
+def _check_token_copy(covenant: Covenant, actor: Any, file_bytes: bytes, report: Any) -> None:
+    """A token-signed copy must be one of this covenant's issued PDFs of the adopted
+    text, with signatures only added after it (an incremental update leaves the
+    original bytes untouched), signed by this unit's leader."""
+    original = any(
+        job.size
+        and len(file_bytes) > job.size
+        and hashlib.sha256(file_bytes[: job.size]).hexdigest() == job.sha256
+        for job in issued_texts(covenant)
+    )
+    if not original:
+        raise ValidationError({"file": ValidationError(TOKEN_FILE_NOT_THIS_COVENANT, code="other")})
+    leader = fold(_full_name(actor))
+    names = [getattr(signer, "name", "") or "" for signer in report.signers or []]
+    if not any(fold(name) == leader for name in names):
+        raise ValidationError(
+            {
+                "file": ValidationError(
+                    TOKEN_FILE_OTHER_SIGNER,
+                    params={"names": ", ".join(names) or "—", "leader": _full_name(actor)},
+                    code="signer",
+                )
+            }
+        )
+
+
 def covenant_token_upload(
     *,
     actor: Any,
@@ -429,6 +476,7 @@ def covenant_token_upload(
         raise ValidationError({"file": ValidationError(TOKEN_FILE_NOT_SIGNED, code="unsigned")})
     if not report.intact or not all(getattr(s, "intact", True) for s in report.signers or []):
         raise ValidationError({"file": ValidationError(TOKEN_FILE_NOT_INTACT, code="tampered")})
+    _check_token_copy(covenant, actor, file_bytes, report)
     validation = _validation_record(report, file_bytes, filename)
     with transaction.atomic():
         locked = lock_covenant(covenant)

@@ -238,7 +238,8 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
 def pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for the covenant's PDF: the signed document once signed (one issued copy:
     an existing one is shown again), otherwise a draft with the DỰ THẢO mark."""
-    covenant, _roles = covenant_for_user(request, pk, "manage")
+    # Any member may ask for the text it reads (a leader signs it with a USB token).
+    covenant, _roles = covenant_for_user(request, pk, "view")
     kind = "covenant_signed" if covenant.state == CovenantState.SIGNED else "covenant"
     if kind == "covenant_signed":
         existing = latest_job(obj=covenant, kind=kind)
@@ -249,6 +250,8 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
         kind=kind,
         obj=covenant,
         scope_id=covenant.cluster_year.cluster.organizer_id,
+        # The state the text was in: a copy of the adopted text may be token-signed.
+        params={"state": covenant.state},
     )
     return redirect("job_detail", job.pk)
 
