@@ -169,3 +169,22 @@ def test_warnings_never_block_an_adopted_covenant_page(world, client_for):
     Covenant.objects.filter(pk=covenant.pk).update(state="signed")
     response = client_for(world.board).get(reverse("covenant_detail", args=[covenant.pk]))
     assert "1945" in response.content.decode()
+
+
+def test_a_conference_date_outside_the_covenants_year_is_a_warning(world):
+    import datetime as dt
+
+    from django.utils import translation
+
+    from covenants.models import Covenant
+    from covenants.services.warnings import covenant_warnings
+
+    covenant = Covenant.objects.create(
+        cluster_year=world.this_year, title="Giao ước", conference_date=dt.date(2023, 3, 15)
+    )
+    with translation.override("en"):
+        messages = [warning.message for warning in covenant_warnings(covenant)]
+    assert "The conference date 15/03/2023 is not in 2024, the covenant's year." in messages
+
+    covenant.conference_date = dt.date(2024, 3, 15)
+    assert not any(w.kind == "conference_date" for w in covenant_warnings(covenant))

@@ -13,6 +13,7 @@ the problem is the same, so a save can tell new warnings from ones already seen.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ TEXT_HORIZON_PAST = _("%(place)s: “%(phrase)s” lies before %(covenant_year)s
 TARGET_VALUE_EMPTY = _("Target “%(indicator)s” has no value for %(unit)s.")
 UNIT_WITHOUT_VALUES = _("%(unit)s has no target value at all.")
 TARGET_WITHOUT_VALUES = _("Target “%(indicator)s” has no value for any member unit.")
+CONFERENCE_DATE_OUTSIDE = _("The conference date %(date)s is not in %(year)s, the covenant's year.")
 SECTION_PLACE = _("Section “%(heading)s”")
 
 # A four-digit number that reads as a year: not part of a longer number ("1.500",
@@ -218,7 +220,23 @@ def content_warnings(
             section_heading=section.heading,
         )
     warnings += target_warnings(targets, members)
+    warnings += conference_date_warnings(covenant)
     return warnings
+
+
+def conference_date_warnings(covenant: Covenant) -> list[CovenantWarning]:
+    """The conference is held in the covenant's year (Q1, sometimes at the end of
+    the year before, together with the handover)."""
+    day, year = covenant.conference_date, covenant.cluster_year.year
+    if day is None or dt.date(year - 1, 10, 1) <= day <= dt.date(year, 12, 31):
+        return []
+    return [
+        CovenantWarning(
+            kind="conference_date",
+            key=f"conference_date:{day.isoformat()}",
+            message=str(CONFERENCE_DATE_OUTSIDE) % {"date": day.strftime("%d/%m/%Y"), "year": year},
+        )
+    ]
 
 
 def load_targets(covenant: Covenant) -> list[TargetData]:
