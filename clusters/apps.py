@@ -9,7 +9,7 @@ class ClustersConfig(AppConfig):
     verbose_name = _("Clusters")
 
     def ready(self) -> None:
-        from clusters.selectors.audit import ACTION_LABELS, ACTION_NAMESPACES
+        from clusters.selectors.audit import ACTION_LABELS, ACTION_NAMESPACES, FIELD_LABELS
         from core.audit import register_actions
 
-        register_actions(areas=ACTION_NAMESPACES, labels=ACTION_LABELS)
+        register_actions(areas=ACTION_NAMESPACES, labels=ACTION_LABELS, fields=FIELD_LABELS)

@@ -86,9 +86,35 @@ _ACTION_LABELS: dict[str, Any] = {}
 _ACTION_AREAS: dict[str, Any] = {}
 
 
-def register_actions(*, areas: dict[str, Any], labels: dict[str, Any]) -> None:
+_FIELD_LABELS: dict[str, Any] = {}
+_VALUE_CHOICES: list[tuple[str, str, dict[str, Any]]] = []
+
+
+def register_actions(
+    *,
+    areas: dict[str, Any],
+    labels: dict[str, Any],
+    fields: dict[str, Any] | None = None,
+    values: dict[tuple[str, str], Any] | None = None,
+) -> None:
+    """``fields``: a logged key in words; ``values``: for (action prefix, key), the
+    choices whose labels replace stored values."""
     _ACTION_AREAS.update(areas)
     _ACTION_LABELS.update(labels)
+    _FIELD_LABELS.update(fields or {})
+    for (prefix, key), choices in (values or {}).items():
+        _VALUE_CHOICES.append((prefix, key, dict(choices)))
+
+
+def field_label(key: str) -> Any:
+    return _FIELD_LABELS.get(key, key)
+
+
+def value_choices(action: str, key: str) -> dict[str, Any]:
+    for prefix, choice_key, choices in _VALUE_CHOICES:
+        if choice_key == key and action.startswith(prefix):
+            return choices
+    return {}
 
 
 def action_label(action: str) -> Any | None:

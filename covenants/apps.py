@@ -12,6 +12,7 @@ class CovenantsConfig(AppConfig):
         from clusters.locks import register_membership_lock
         from core.audit import register_actions
         from covenants import documents
+        from covenants.models import AdoptedDocument, CovenantState, Signature
         from covenants.services.workflow import connect_signed_guard, membership_fixed_by_covenant
 
         # The covenant's PDFs (draft and signed) for the document engine.
@@ -28,6 +29,12 @@ class CovenantsConfig(AppConfig):
                 "core.document": _("Documents"),
             },
             labels=ACTION_LABELS,
+            fields=FIELD_LABELS,
+            values={
+                ("covenants.", "state"): CovenantState.choices,
+                ("covenants.", "method"): Signature.Method.choices,
+                ("covenants.", "kind"): AdoptedDocument.Kind.choices,
+            },
         )
 
 
@@ -56,4 +63,57 @@ ACTION_LABELS = {
     "covenants.signature.created": _("Covenant signed for a unit"),
     "covenants.signature.failed": _("Failed signing attempt"),
     "core.document.requested": _("Document requested"),
+}
+
+FIELD_LABELS = {
+    "state": _("State"),
+    "version": _("Version"),
+    "amends": _("Amends"),
+    "title": _("Title"),
+    "number": _("Document number"),
+    "legal_bases": _("Legal bases"),
+    "preamble": _("Opening text"),
+    "closing": _("Closing commitment"),
+    "conference_date": _("Conference date"),
+    "conference_place": _("Conference venue"),
+    "chair_name": _("Chaired by"),
+    "chair_position": _("Chair's position"),
+    "needs_witness": _("Board witness"),
+    "heading": _("Heading"),
+    "body": _("Text"),
+    "order": _("Order"),
+    "section": _("Section"),
+    "sections": _("Sections"),
+    "guests": _("Guests"),
+    "documents": _("Documents"),
+    "targets": _("Targets"),
+    "target": _("Target"),
+    "target_values": _("Target values"),
+    "indicator": _("Indicator"),
+    "indicators": _("Indicators"),
+    "measure": _("Unit of measure"),
+    "carried_into_scoring": _("Carried into scoring"),
+    "value": _("Value"),
+    "values": _("Values"),
+    "text": _("Comment"),
+    "comment": _("Comment"),
+    "resolved": _("Taken into account"),
+    "source": _("Copied from"),
+    "copied": _("Copied"),
+    "signer_name": _("Signed by"),
+    "signer_position": _("Position"),
+    "signed_at": _("Signed at"),
+    "signing_for": _("Signing for"),
+    "method": _("How"),
+    "witness": _("Witness"),
+    "signatures": _("Signatures"),
+    "signers": _("Signers"),
+    "member_units": _("Member units"),
+    "adopted_at": _("Adopted at"),
+    "job_id": _("Job"),
+    "verification_code": _("Verification code"),
+    "file": _("File"),
+    "rows": _("Rows"),
+    "trusted": _("Certificate verified"),
+    "intact": _("Intact"),
 }

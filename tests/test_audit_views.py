@@ -305,3 +305,22 @@ def test_covenant_actions_read_in_words_and_have_their_own_area(world, client_fo
     assert '<option value="covenants.covenant">Giao ước thi đua</option>' in page
     assert "Soạn giao ước" in only_covenants
     assert "Đăng ký đơn vị" not in only_covenants
+
+
+def test_covenant_details_read_in_words_not_as_stored_keys(world, client_for):
+    from covenants.models import CovenantSection
+    from covenants.services.drafting import covenant_create
+    from covenants.services.workflow import covenant_circulate
+
+    covenant = covenant_create(
+        actor=world.board, cluster_year=world.this_year, title="Giao ước thi đua 2024"
+    )
+    CovenantSection.objects.create(covenant=covenant, order=1, heading="Về kinh tế")
+    covenant_circulate(actor=world.board, covenant=covenant)
+
+    page = client_for(world.board).get("/activity/", {"action": "covenants.covenant"})
+    html = page.content.decode()
+
+    assert "Trạng thái" in html
+    assert "Gửi xin ý kiến" in html or "Đang lấy ý kiến" in html
+    assert ">state<" not in html and ">circulated<" not in html

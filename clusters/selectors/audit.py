@@ -27,7 +27,7 @@ from clusters.models import (
     UnitKind,
     YearStatus,
 )
-from core.audit import action_label
+from core.audit import action_label, field_label, value_choices
 from core.models import ActionLog
 from core.text import fold
 
@@ -197,7 +197,7 @@ def _choices_for(action: str, key: str) -> dict[str, str]:
         return dict(UnitKind.choices)
     if key == "kind" and action.startswith("clusters.cluster."):
         return dict(ClusterKind.choices)
-    return {}
+    return value_choices(action, key)
 
 
 def show_value(value: Any, choices: dict[str, str] | None = None) -> str:
@@ -251,7 +251,7 @@ def present(entry: ActionLog) -> EntryRow:
             choices = _choices_for(entry.action, key)
             row.changes.append(
                 Change(
-                    field=str(FIELD_LABELS.get(key, key)),
+                    field=str(field_label(key)),
                     old=show_value(value["old"], choices),
                     new=show_value(value["new"], choices),
                 )
@@ -266,6 +266,4 @@ def _is_empty(value: Any) -> bool:
 
 
 def _detail(action: str, key: str, value: Any) -> Detail:
-    return Detail(
-        key=str(FIELD_LABELS.get(key, key)), value=show_value(value, _choices_for(action, key))
-    )
+    return Detail(key=str(field_label(key)), value=show_value(value, _choices_for(action, key)))
