@@ -437,15 +437,16 @@ def test_a_unit_whose_period_overlaps_an_ended_one_of_the_same_name_is_refused(w
     from django.utils import translation
 
     services.unit_update(actor=world.board, unit=world.member_unit, valid_to=dt.date(2025, 6, 30))
-    with translation.override("en"), pytest.raises(ValidationError) as refused:
-        services.unit_create(
-            actor=world.board,
-            organizer=world.org,
-            name="UBND huyện Bắc Sơn",
-            kind="district",
-            valid_from=dt.date(2024, 1, 1),
-        )
-    assert "already exists in this organizer for part of that period" in str(refused.value)
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            services.unit_create(
+                actor=world.board,
+                organizer=world.org,
+                name="UBND huyện Bắc Sơn",
+                kind="district",
+                valid_from=dt.date(2024, 1, 1),
+            )
+        assert "already exists in this organizer for part of that period" in str(refused.value)
     assert Unit.objects.filter(name="UBND huyện Bắc Sơn").count() == 1
     # From the day after it ended, the name is free again.
     services.unit_create(
