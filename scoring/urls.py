@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from scoring.views import rubrics
+from scoring.views import criteria, files, rubrics
 
-urlpatterns = rubrics.urlpatterns
+urlpatterns = rubrics.urlpatterns + criteria.urlpatterns + files.urlpatterns
