@@ -296,7 +296,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
         request,
         "scoring/template_list.html",
         {
-            "nav": "clusters",
+            "nav": "templates",
             "organizer": organizer,
             "templates": _with_scale_text(selectors.organizer_templates(organizer=organizer)),
         },
@@ -332,7 +332,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
         request,
         "scoring/template_form.html",
         {
-            "nav": "clusters",
+            "nav": "templates",
             "organizer": organizer,
             "form": form,
             "source_options": [
