@@ -322,41 +322,39 @@ class PerOccurrenceParams(_Params):
 
 
 @dataclass(frozen=True)
-class BonusParams(_Params):
+class _CountedWithCap(_Params):
+    """Points for each occurrence, clamped by a cap (bonus and deduction)."""
+
     points_each: Decimal
     cap: Decimal
 
-    kind: ClassVar[CriterionKind] = CriterionKind.BONUS
     amounts: ClassVar[tuple[tuple[str, bool], ...]] = (("points_each", True), ("cap", True))
 
     @property
     def ceiling(self) -> Decimal:
         return self.cap
 
+    def _sentence(self) -> str:
+        raise NotImplementedError
+
     def describe(self) -> str:
-        return gettext("Bonus = %(each)s points × number of times, at most %(cap)s points.") % {
-            "each": _num(self.points_each),
-            "cap": _num(self.cap),
-        }
+        return self._sentence() % {"each": _num(self.points_each), "cap": _num(self.cap)}
 
 
 @dataclass(frozen=True)
-class DeductionParams(_Params):
-    points_each: Decimal
-    cap: Decimal
+class BonusParams(_CountedWithCap):
+    kind: ClassVar[CriterionKind] = CriterionKind.BONUS
 
+    def _sentence(self) -> str:
+        return gettext("Bonus = %(each)s points × number of times, at most %(cap)s points.")
+
+
+@dataclass(frozen=True)
+class DeductionParams(_CountedWithCap):
     kind: ClassVar[CriterionKind] = CriterionKind.DEDUCTION
-    amounts: ClassVar[tuple[tuple[str, bool], ...]] = (("points_each", True), ("cap", True))
 
-    @property
-    def ceiling(self) -> Decimal:
-        return self.cap
-
-    def describe(self) -> str:
-        return gettext("Deduction = %(each)s points × number of times, at most %(cap)s points.") % {
-            "each": _num(self.points_each),
-            "cap": _num(self.cap),
-        }
+    def _sentence(self) -> str:
+        return gettext("Deduction = %(each)s points × number of times, at most %(cap)s points.")
 
 
 Params = (
