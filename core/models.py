@@ -131,3 +131,31 @@ class DocumentJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)
+
+
+class Notification(models.Model):
+    """A message for one user in the application (the bell), also e-mailed.
+
+    Written by ``core.notifications.notify`` on commit of the change it reports.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    # A namespaced key like "scoring.period.opened", for filtering and tests.
+    key = models.CharField(max_length=100, db_index=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    scope_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.subject}"

@@ -11,9 +11,14 @@ class ScoringConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import register_actions
         from scoring import documents
-        from scoring.services.messages import ACTION_AREAS, ACTION_LABELS
+        from scoring.services import messages
+        from scoring.services.messages import periods, scorecards, verification
 
         # The scoring table's PDF for the document engine.
         documents.register()
         # The activity log in words.
-        register_actions(areas=ACTION_AREAS, labels=ACTION_LABELS)
+        register_actions(areas=messages.ACTION_AREAS, labels=messages.ACTION_LABELS)
+        for area in (periods, scorecards, verification):
+            register_actions(
+                areas=area.ACTION_AREAS, labels=area.ACTION_LABELS, fields=area.ACTION_FIELDS
+            )

@@ -1,0 +1,200 @@
+"""From stored entries to points and totals, through ``scoring.formulas``.
+
+Every service that changes an entry's inputs or its final points calls
+``recompute_entries`` for the criterion, then ``refresh_totals`` for each scorecard
+touched, inside its own transaction. The relative-to-leader kind compares the whole
+cluster: changing one unit's value can change the others' points, so its entries are
+recomputed together, under the period's row lock (taken by ``lock_period_for``).
+
+Lock order, to keep two transactions from waiting on each other: period (only for
+relative-to-leader criteria) → scorecard → entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from covenants.models import TargetValue
+from scoring import formulas
+from scoring.formulas import CriterionKind, UnitInput
+from scoring.models import Criterion, Entry, Period, Scorecard
+from scoring.selectors.rubrics import TARGET_KINDS, formula_params
+
+# Which input field a kind reads (its entry counts as "entered" once this is set).
+INPUT_FIELD: dict[str, str] = {
+    CriterionKind.MANUAL: "points",
+    CriterionKind.PASS_FAIL: "passed",
+    CriterionKind.TARGET_RATIO: "achieved",
+    CriterionKind.RELATIVE_LEADER: "achieved",
+    CriterionKind.PER_OCCURRENCE: "count",
+    CriterionKind.BONUS: "count",
+    CriterionKind.DEDUCTION: "count",
+}
+
+
+def input_field(criterion: Criterion) -> str:
+    return INPUT_FIELD[criterion.kind]
+
+
+def is_entered(entry: Entry, criterion: Criterion | None = None) -> bool:
+    """Has the unit given the value this criterion's kind needs?"""
+    criterion = criterion or entry.criterion
+    return getattr(entry, input_field(criterion)) is not None
+
+
+def unit_targets(criterion: Criterion, unit_ids: Iterable[int]) -> dict[int, Decimal | None]:
+    """T per unit for a target-based criterion (None: the unit has no target)."""
+    unit_ids = list(unit_ids)
+    if criterion.target_id is None or criterion.kind not in TARGET_KINDS:
+        return dict.fromkeys(unit_ids)
+    values = dict(
+        TargetValue.objects.filter(target_id=criterion.target_id, unit_id__in=unit_ids).values_list(
+            "unit_id", "value"
+        )
+    )
+    return {unit_id: values.get(unit_id) for unit_id in unit_ids}
+
+
+def _input(entry: Entry, unit_id: int, target: Decimal | None) -> UnitInput:
+    return UnitInput(
+        unit_id=unit_id,
+        target=target,
+        achieved=entry.achieved,
+        points=entry.points,
+        passed=entry.passed,
+        count=entry.count,
+    )
+
+
+def compute_entries(criterion: Criterion, entries: list[Entry]) -> list[Entry]:
+    """Set ``target_used``, ``self_points`` and ``self_explanation`` on the given
+    entries of one criterion (not saved); entries with nothing entered get None.
+    For relative-to-leader pass every entry of the period, so the leader is found
+    among all units that entered a value."""
+    unit_of = {entry.pk: entry.scorecard.unit_id for entry in entries}
+    targets = unit_targets(criterion, unit_of.values())
+    entered = [entry for entry in entries if is_entered(entry, criterion)]
+    params = formula_params(criterion.kind, criterion.max_points, criterion.params)
+    results = formulas.compute(
+        criterion.kind,
+        params,
+        [_input(entry, entry.pk, targets[unit_of[entry.pk]]) for entry in entered],
+    )
+    for entry in entries:
+        entry.target_used = targets[unit_of[entry.pk]]
+        result = results.get(entry.pk)
+        entry.self_points = result.points if result else None
+        entry.self_explanation = result.explanation if result else ""
+    return entries
+
+
+def recompute_entries(criterion: Criterion, changed: Entry) -> set[int]:
+    """Recompute and save the points of ``changed`` (and, for relative-to-leader, of
+    every entry of the criterion in the period). Returns the ids of the scorecards
+    whose totals must be refreshed. The caller holds the locks (module docstring)."""
+    if criterion.kind == CriterionKind.RELATIVE_LEADER:
+        entries = list(
+            Entry.objects.filter(
+                criterion=criterion, scorecard__period_id=changed.scorecard.period_id
+            ).select_related("scorecard")
+        )
+        entries = [changed if entry.pk == changed.pk else entry for entry in entries]
+    else:
+        entries = [changed]
+    before = {entry.pk: entry.self_points for entry in entries}
+    compute_entries(criterion, entries)
+    touched = {changed.scorecard_id}
+    for entry in entries:
+        if entry.pk == changed.pk:
+            entry.save(update_fields=["target_used", "self_points", "self_explanation"])
+        elif before[entry.pk] != entry.self_points:
+            entry.save(update_fields=["target_used", "self_points", "self_explanation"])
+            touched.add(entry.scorecard_id)
+    return touched
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A scorecard's totals, self-assessed and final, each with its parts."""
+
+    self: formulas.Total
+    final: formulas.Total
+
+
+def totals_of(rubric, entries: Iterable[Entry]) -> Totals:  # type: ignore[no-untyped-def]
+    """Totals of a scorecard's entries (criterion loaded) under the rubric's caps."""
+    parts: dict[str, dict[str, list[Decimal]]] = {
+        "self": {"sections": [], "bonus": [], "deduction": []},
+        "final": {"sections": [], "bonus": [], "deduction": []},
+    }
+    for entry in entries:
+        kind = entry.criterion.kind
+        bucket = (
+            "bonus"
+            if kind == CriterionKind.BONUS
+            else "deduction"
+            if kind == CriterionKind.DEDUCTION
+            else "sections"
+        )
+        if entry.self_points is not None:
+            parts["self"][bucket].append(entry.self_points)
+        if entry.counted_points is not None:
+            parts["final"][bucket].append(entry.counted_points)
+    caps = {
+        "scale_total": rubric.scale_total,
+        "bonus_cap": rubric.bonus_cap,
+        "deduction_cap": rubric.deduction_cap,
+    }
+    return Totals(
+        self=formulas.total_breakdown(
+            parts["self"]["sections"], parts["self"]["bonus"], parts["self"]["deduction"], **caps
+        ),
+        final=formulas.total_breakdown(
+            parts["final"]["sections"],
+            parts["final"]["bonus"],
+            parts["final"]["deduction"],
+            **caps,
+        ),
+    )
+
+
+def refresh_totals(scorecard_ids: Iterable[int]) -> None:
+    """Recompute and save the cached totals of these scorecards, each locked first
+    (in id order) so the sums read committed values."""
+    for scorecard_id in sorted(set(scorecard_ids)):
+        scorecard = (
+            Scorecard.objects.select_for_update(of=("self",))
+            .select_related("period__rubric")
+            .get(pk=scorecard_id)
+        )
+        entries = Entry.objects.filter(scorecard_id=scorecard_id).select_related("criterion")
+        totals = totals_of(scorecard.period.rubric, entries)
+        if (scorecard.self_total, scorecard.final_total) != (
+            totals.self.total,
+            totals.final.total,
+        ):
+            scorecard.self_total = totals.self.total
+            scorecard.final_total = totals.final.total
+            scorecard.save(update_fields=["self_total", "final_total"])
+
+
+def lock_period_for(criterion: Criterion, scorecard: Scorecard) -> None:
+    """Take the period's row lock before an entry of a criterion that compares the
+    whole cluster is changed (see the lock order above)."""
+    if criterion.kind == CriterionKind.RELATIVE_LEADER:
+        Period.objects.select_for_update().filter(pk=scorecard.period_id).first()
+
+
+def scorecard_entries(scorecard: Scorecard) -> list[Entry]:
+    """Entries of a scorecard in rubric order with criterion and evidence loaded, in a
+    fixed number of queries."""
+    return list(
+        Entry.objects.filter(scorecard=scorecard)
+        .select_related("criterion")
+        .prefetch_related(Prefetch("evidence"))
+        .order_by("criterion__order", "criterion__pk")
+    )

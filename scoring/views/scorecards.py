@@ -1,0 +1,5 @@
+"""Scoring scorecards pages (HTTP only): authorize, validate, one service, respond."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
