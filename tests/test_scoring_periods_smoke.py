@@ -19,4 +19,5 @@ def test_opening_creates_cards_and_entries_and_computes(world, django_capture_on
     assert entry.self_points == Decimal("10.00")
     assert sw.card(world.member_unit).self_total == Decimal("10.00")
     from core.models import Notification
+
     assert Notification.objects.filter(key="scoring.period.opened").count() == 4
