@@ -23,11 +23,12 @@ run: install
 	@echo "Open http://$(HOST):$(PORT)/ — log in as bacninh / demo12345 (see README for all accounts)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The suite on SQLite. Browser tests (need Chromium: make test-browser) and tests of a
-# live Celery worker run in CI (.ci/run) against PostgreSQL and Redis.
+# The suite on SQLite. Browser tests (need Chromium: make test-browser), tests of a
+# live Celery worker and of concurrent connections run in CI (.ci/run) against
+# PostgreSQL and Redis.
 test: install lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -m "not browser and not worker" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not worker and not postgres" $(PYTEST_ARGS)
 
 test-browser: install
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)

@@ -39,6 +39,7 @@ BAC_KAN_UNITS = [
     ("xã Dương Quang", Unit.Kind.COMMUNE),
     ("xã Nông Thượng", Unit.Kind.COMMUNE),
 ]
+BAC_KAN_ORGANIZER = "Hội đồng Thi đua - Khen thưởng thành phố Bắc Kạn"
 # The district level ended with the 2025 reform (domain.md section 8).
 DISTRICT_LEVEL_END = dt.date(2025, 6, 30)
 
@@ -139,7 +140,7 @@ def _bac_ninh() -> None:
 
 def _bac_kan() -> None:
     organizer = Organizer.objects.create(
-        name="Hội đồng Thi đua - Khen thưởng thành phố Bắc Kạn",
+        name=BAC_KAN_ORGANIZER,
         level=Organizer.Level.CITY,
         parent_body="UBND THÀNH PHỐ BẮC KẠN",
         issuing_body="HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG",
@@ -171,8 +172,9 @@ def _bac_kan() -> None:
         head_unit=units["xã Nông Thượng"],
         deputy_unit=units["phường Phùng Chí Kiên"],
     )
-    year_2022 = services.rotation_apply_next(actor=None, cluster_year=year_2021)
-    services.rotation_apply_next(actor=None, cluster_year=year_2022)
+    # 2023 is named after the 2022 year-end review is recorded (``load_demo``): naming
+    # the next head ends this year's head rights.
+    services.rotation_apply_next(actor=None, cluster_year=year_2021)
     services.cluster_year_set_status(
         actor=None, cluster_year=year_2021, status=ClusterYear.Status.CLOSED
     )
@@ -205,4 +207,14 @@ def load_demo() -> bool:
         from scoring.demo import load_scoring_demo
 
         load_scoring_demo()
+        # The seed years' scoring periods: Bắc Kạn 2022 complete, Bắc Ninh 2023 mid-way.
+        from scoring.demo_year_end import load_year_end_demo
+
+        load_year_end_demo()
+        # Then Bắc Kạn 2023 is named, as it was after the 2022 review.
+        bac_kan_2022 = ClusterYear.objects.get(
+            cluster__organizer__name=BAC_KAN_ORGANIZER,
+            year=2022,
+        )
+        services.rotation_apply_next(actor=None, cluster_year=bac_kan_2022)
     return True

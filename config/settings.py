@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "clusters.context_processors.profile",
+                "core.context_processors.notifications",
             ],
         },
     },
@@ -148,6 +150,8 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Largest evidence file a unit may attach to its scorecard (type is checked by content).
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -165,12 +169,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat's crontab entries are in Vietnam time.
+CELERY_TIMEZONE = TIME_ZONE
 # Celery beat: every hour, re-enqueue document jobs left pending or running for more
-# than 10 minutes (a lost message, a dead worker) that still have attempts left.
+# than 10 minutes (a lost message, a dead worker) that still have attempts left; and the
+# scoring deadline reminders (3 days and 1 day before each deadline) every hour from
+# 07:00 to 18:00, so they arrive in office hours and a missed run is made up within the
+# hour (each reminder is recorded once sent: repeated runs send nothing).
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-documents": {
         "task": "core.tasks.sweep_pending_documents",
         "schedule": 3600.0,
+    },
+    "scoring-deadline-reminders": {
+        "task": "scoring.tasks.send_deadline_reminders",
+        "schedule": crontab(minute=0, hour="7-18"),
     },
 }
 # How document jobs run: "celery" (a worker, production), "thread" (in the web

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from core import notifications_views
 from core.documents import verification, views
 
 urlpatterns = [
@@ -9,3 +10,4 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
 ]
 urlpatterns += verification.urlpatterns
+urlpatterns += notifications_views.urlpatterns

@@ -10,12 +10,14 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         from core.audit import register_actions
-        from scoring import documents
+        from scoring import documents, signals
         from scoring.services import messages
         from scoring.services.messages import periods, scorecards, verification
 
         # The scoring table's PDF for the document engine.
         documents.register()
+        # Nothing of a final scorecard is saved again (entries, proposals).
+        signals.connect_final_guard()
         # The activity log in words.
         register_actions(areas=messages.ACTION_AREAS, labels=messages.ACTION_LABELS)
         for area in (periods, scorecards, verification):

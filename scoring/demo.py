@@ -3,8 +3,9 @@ organizer.
 
 - Bắc Ninh 2023: 1.000 points in the covenant's ten sections, a bonus cap of 50 and a
   deduction cap of 30 (including "Không ký giao ước thi đua: trừ 8 điểm"), the
-  economy section scoring the 9-communes target by ratio. Left NOT frozen, so the
-  editor can be tried on it.
+  economy section scoring the 9-communes target by ratio. Left unfrozen here; the
+  year-end period of ``scoring/demo_year_end.py`` freezes it when scoring opens (the
+  editor can be tried on a new version, or on the library template).
 - TP Bắc Kạn 2022: 100 points in the covenant's five sections, its four percentage
   targets each scored by ratio. Frozen on 15/11/2022, when scoring opened.
 

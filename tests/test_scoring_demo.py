@@ -32,7 +32,8 @@ def year_rubric(organizer: str, year: int) -> Rubric:
 def test_bac_ninh_2023_is_on_1000_points_with_bonus_and_deductions(demo):
     rubric = year_rubric(BAC_NINH, 2023)
     assert (rubric.scale_total, rubric.bonus_cap, rubric.deduction_cap) == (D(1000), D(50), D(30))
-    assert rubric.version == 1 and rubric.frozen_at is None  # left open for the editor
+    # Frozen when its year-end scoring opened (scoring/demo_year_end.py).
+    assert rubric.version == 1 and rubric.frozen_at is not None
     criteria = rubric_criteria(rubric)
     assert rubric_problems(rubric, criteria) == []
     sections = [c for c in criteria if c.depth == 0 and c.kind == "group"]

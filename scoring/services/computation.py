@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from covenants.models import TargetValue
 from scoring import formulas
@@ -111,7 +111,12 @@ def recompute_entries(criterion: Criterion, changed: Entry) -> set[int]:
     for entry in entries:
         if entry.pk == changed.pk:
             entry.save(update_fields=["target_used", "self_points", "self_explanation"])
-        elif before[entry.pk] != entry.self_points:
+        elif (
+            before[entry.pk] != entry.self_points
+            and entry.scorecard.state != Scorecard.State.FINALISED
+        ):
+            # A final scorecard never changes: its points stay as they were decided,
+            # though its value still counts in finding the cluster's leader.
             entry.save(update_fields=["target_used", "self_points", "self_explanation"])
             touched.add(entry.scorecard_id)
     return touched
@@ -171,7 +176,11 @@ def refresh_totals(scorecard_ids: Iterable[int]) -> None:
             .select_related("period__rubric")
             .get(pk=scorecard_id)
         )
-        entries = Entry.objects.filter(scorecard_id=scorecard_id).select_related("criterion")
+        # Only the entries of the rubric version the period scores on count: entries
+        # of an earlier version stay after a carry-over (scoring.services.periods).
+        entries = Entry.objects.filter(
+            scorecard_id=scorecard_id, criterion__rubric_id=scorecard.period.rubric_id
+        ).select_related("criterion")
         totals = totals_of(scorecard.period.rubric, entries)
         if (scorecard.self_total, scorecard.final_total) != (
             totals.self.total,
@@ -191,9 +200,12 @@ def lock_period_for(criterion: Criterion, scorecard: Scorecard) -> None:
 
 def scorecard_entries(scorecard: Scorecard) -> list[Entry]:
     """Entries of a scorecard in rubric order with criterion and evidence loaded, in a
-    fixed number of queries."""
+    fixed number of queries: those of the rubric version the period scores on (after a
+    carry-over the earlier version's entries stay, not counted)."""
     return list(
-        Entry.objects.filter(scorecard=scorecard)
+        Entry.objects.filter(
+            scorecard=scorecard, criterion__rubric_id=F("scorecard__period__rubric_id")
+        )
         .select_related("criterion")
         .prefetch_related(Prefetch("evidence"))
         .order_by("criterion__order", "criterion__pk")

@@ -422,7 +422,9 @@ def rubric_import(*, actor: Any, rubric: Rubric, parsed: ParsedRubric) -> Rubric
 
 def rubric_freeze(*, actor: Any, rubric: Rubric, at: dt.datetime | None = None) -> Rubric:
     """Freeze the rubric when scoring opens: refused while ``rubric_problems`` finds
-    anything (each problem is listed). ``at`` is the moment (now by default)."""
+    anything (each problem is listed). ``at`` is the moment (now by default). A new
+    version frozen while a period scores on the previous one carries that period's
+    scores over (``scoring.services.periods.period_carry_over``)."""
     with transaction.atomic():
         rubric = lock_rubric(rubric)
         if rubric.is_template:
@@ -444,4 +446,9 @@ def rubric_freeze(*, actor: Any, rubric: Rubric, at: dt.datetime | None = None) 
             scope_id=scope_of(rubric),
             data={"frozen_at": rubric.frozen_at, "criteria": rubric.criteria.count()},
         )
+        # A new version frozen while scoring is open: the open periods move to it (and
+        # the freeze is refused, whole, when one of them has a final scorecard).
+        from scoring.services.periods import carry_over_open_periods
+
+        carry_over_open_periods(actor=actor, rubric=rubric)
     return rubric
