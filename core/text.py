@@ -10,6 +10,7 @@ Vietnamese order, so it can be stored in a column and sorted by any database.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -115,3 +116,24 @@ def vi_number(value: int | float | Decimal, decimals: int | None = None) -> str:
         if "." in text:
             text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+# "1.234,5", "1.000" (a thousand), "12,5"; a dot that cannot group thousands ("9.5",
+# "0.500") is a decimal point. ASCII digits only (\d would take Arabic-Indic ones).
+_THOUSANDS = re.compile(r"^[1-9][0-9]{0,2}(\.[0-9]{3})+$")
+_COMMA_DECIMAL = re.compile(r"^([1-9][0-9]{0,2}(\.[0-9]{3})+|[0-9]+),[0-9]+$")
+_PLAIN = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+
+
+def plain_number(text: str) -> str | None:
+    """An unsigned number typed the Vietnamese way, as Python's Decimal reads it
+    ("1.234,5" → "1234.5", "1.000" → "1000", "0.500" → "0.500"); None when the text is
+    not such a number. Spaces are ignored; the caller handles the sign."""
+    body = nfc(text).replace(" ", "").replace("\u00a0", "")
+    if _COMMA_DECIMAL.match(body):
+        return body.replace(".", "").replace(",", ".")
+    if _THOUSANDS.match(body):
+        return body.replace(".", "")
+    if _PLAIN.match(body):
+        return body
+    return None

@@ -34,6 +34,14 @@ from tests.scoring_world import scoring_world
 D = Decimal
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():  # type: ignore[no-untyped-def]
+    """Refusals are compared with their English msgids (the wording, not the
+    translation): every lazy message in these tests is read in English."""
+    with translation.override("en"):
+        yield
+
+
 def enter(entry: Entry, **values) -> Entry:  # type: ignore[no-untyped-def]
     """The unit's inputs, saved and computed as the self-scoring service does."""
     for name, value in values.items():

@@ -219,3 +219,46 @@ def test_a_save_waiting_for_a_submission_is_refused_not_applied(world):
     assert entry.points == D("15.00")
     card.refresh_from_db()
     assert card.state == Scorecard.State.SUBMITTED and card.self_total > 0
+
+
+def test_a_unit_recomputing_the_cluster_and_a_head_finalising_do_not_deadlock(world, monkeypatch):
+    """A relative-to-leader save rewrites other units' entries; finalising writes every
+    entry of a card. Both take the period's lock first, so one waits for the other
+    instead of each holding what the other needs."""
+    from scoring.services import computation
+    from scoring.services.verification import scorecard_finalise
+    from tests.test_scoring_verification import submit
+
+    sw = scoring_world(world)
+    with transaction.atomic():
+        card = submit(sw, world.member_unit, {"4": {"achieved": D(120)}})  # the cluster's best
+    original = computation.refresh_totals
+    paused = threading.Event()
+
+    def slow_refresh(ids):  # type: ignore[no-untyped-def]
+        paused.set()
+        time.sleep(0.6)  # the finalisation starts while this save holds its locks
+        return original(ids)
+
+    monkeypatch.setattr(computation, "refresh_totals", slow_refresh)
+    results: dict = {}
+
+    def unit_save():  # type: ignore[no-untyped-def]
+        entry = Entry.objects.get(pk=sw.entry(world.h_new, "4").pk)
+        return entry_save(
+            actor=world.head_officer, entry=entry, version=entry.version, values={"achieved": "200"}
+        )
+
+    def finalise():  # type: ignore[no-untyped-def]
+        paused.wait(5)
+        return scorecard_finalise(
+            actor=world.head_officer, scorecard=Scorecard.objects.get(pk=card.pk), role="head"
+        )
+
+    threads = [in_thread(unit_save, results, "save"), in_thread(finalise, results, "finalise")]
+    for thread in threads:
+        thread.join(20)
+    assert isinstance(results["save"], Entry), results["save"]
+    assert isinstance(results["finalise"], Scorecard), results["finalise"]
+    card.refresh_from_db()
+    assert card.state == Scorecard.State.FINALISED

@@ -27,6 +27,14 @@ from tests.scoring_world import scoring_world
 D = Decimal
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():  # type: ignore[no-untyped-def]
+    """Refusals are compared with their English msgids (the wording, not the
+    translation): every lazy message in these tests is read in English."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def sw(world):  # type: ignore[no-untyped-def]
     return scoring_world(world)
@@ -196,10 +204,10 @@ def _stored(sw, unit, code):  # type: ignore[no-untyped-def]
             "“mười” is not a number (write e.g. 12,5 or 1.000).",
         ),
         ("1", {"points": "15"}, {"points": "25"}, "Points must be between 0 and 20."),
-        ("1", {"points": "15"}, {"points": "-1"}, str(msg.NUMBER_NEGATIVE)),
+        ("1", {"points": "15"}, {"points": "-1"}, (msg.NUMBER_NEGATIVE)),
         ("1", {"points": "15"}, {"points": "12,345"}, "Write at most 2 decimal places."),
-        ("2", {"passed": "yes"}, {"passed": "có lẽ"}, str(msg.YES_NO)),
-        ("3", {"achieved": "40"}, {"achieved": "-5"}, str(msg.NUMBER_NEGATIVE)),
+        ("2", {"passed": "yes"}, {"passed": "có lẽ"}, (msg.YES_NO)),
+        ("3", {"achieved": "40"}, {"achieved": "-5"}, (msg.NUMBER_NEGATIVE)),
         ("3", {"achieved": "40"}, {"achieved": "1,23456"}, "Write at most 4 decimal places."),
         (
             "4",
@@ -207,10 +215,10 @@ def _stored(sw, unit, code):  # type: ignore[no-untyped-def]
             {"achieved": "abc"},
             "“abc” is not a number (write e.g. 12,5 or 1.000).",
         ),
-        ("5", {"count": "2"}, {"count": "2,5"}, str(msg.COUNT_NOT_WHOLE)),
-        ("5", {"count": "2"}, {"count": "-1"}, str(msg.COUNT_NOT_WHOLE)),
-        ("B", {"count": "1"}, {"count": "x"}, str(msg.COUNT_NOT_WHOLE)),
-        ("D", {"count": "1"}, {"count": "1e3"}, str(msg.COUNT_NOT_WHOLE)),
+        ("5", {"count": "2"}, {"count": "2,5"}, (msg.COUNT_NOT_WHOLE)),
+        ("5", {"count": "2"}, {"count": "-1"}, (msg.COUNT_NOT_WHOLE)),
+        ("B", {"count": "1"}, {"count": "x"}, (msg.COUNT_NOT_WHOLE)),
+        ("D", {"count": "1"}, {"count": "1e3"}, (msg.COUNT_NOT_WHOLE)),
     ],
 )
 def test_a_refused_value_leaves_the_stored_one_untouched(sw, world, code, first, bad, message):
@@ -218,7 +226,7 @@ def test_a_refused_value_leaves_the_stored_one_untouched(sw, world, code, first,
     before = _stored(sw, world.member_unit, code)
     history = EntryHistory.objects.count()
     with translation.override("en"):
-        assert message in refused(sw, world.member_unit, code, bad)
+        assert str(message) in refused(sw, world.member_unit, code, bad)
     assert _stored(sw, world.member_unit, code) == before
     assert EntryHistory.objects.count() == history
 
@@ -353,7 +361,7 @@ def test_a_submitted_verified_or_final_card_never_changes(sw, world, state, mess
 def test_a_closed_period_takes_no_changes(sw, world):
     Period.objects.filter(pk=sw.period.pk).update(state=Period.State.CLOSED)
     with translation.override("en"):
-        assert refused(sw, world.member_unit, "1", {"points": "5"}) == [str(msg.PERIOD_NOT_OPEN)]
+        assert refused(sw, world.member_unit, "1", {"points": "5"}) == [(msg.PERIOD_NOT_OPEN)]
 
 
 def _return_card(sw, world, codes, *, deadline=None):  # type: ignore[no-untyped-def]
@@ -399,7 +407,7 @@ def test_a_returned_card_whose_requests_are_answered_is_locked(sw, world):
     ExplanationRequest.objects.filter(pk=request.pk).update(state=ExplanationRequest.State.ANSWERED)
     with translation.override("en"):
         assert refused(sw, world.member_unit, "1", {"points": "3"}) == [
-            str(msg.RETURNED_NO_OPEN_REQUEST)
+            (msg.RETURNED_NO_OPEN_REQUEST)
         ]
 
 

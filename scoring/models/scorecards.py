@@ -319,6 +319,7 @@ class EntryHistory(models.Model):
         FINAL = "final", _("Decision")
         EXPLANATION = "explanation", _("Explanation")
         CARRIED = "carried", _("Carried to a new rubric version")
+        RECOMPUTED = "recomputed", _("Recomputed against the cluster's best")
 
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="history")
     source = models.CharField(max_length=12, choices=Source.choices)

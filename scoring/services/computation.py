@@ -15,13 +15,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.db.models import F, Prefetch
+from django.utils import translation
 
 from covenants.models import TargetValue
 from scoring import formulas
 from scoring.formulas import CriterionKind, UnitInput
-from scoring.models import Criterion, Entry, Period, Scorecard
+from scoring.models import Criterion, Entry, EntryHistory, Period, Scorecard
 from scoring.selectors.rubrics import TARGET_KINDS, formula_params
 
 # Which input field a kind reads (its entry counts as "entered" once this is set).
@@ -92,10 +95,13 @@ def compute_entries(criterion: Criterion, entries: list[Entry]) -> list[Entry]:
     return entries
 
 
-def recompute_entries(criterion: Criterion, changed: Entry) -> set[int]:
+def recompute_entries(criterion: Criterion, changed: Entry, *, actor: Any = None) -> set[int]:
     """Recompute and save the points of ``changed`` (and, for relative-to-leader, of
     every entry of the criterion in the period). Returns the ids of the scorecards
-    whose totals must be refreshed. The caller holds the locks (module docstring)."""
+    whose totals must be refreshed. The caller holds the locks (module docstring).
+
+    Another unit's points that move because ``changed`` moved the cluster's best get
+    a history row saying so (who caused it, old → new): no score changes silently."""
     if criterion.kind == CriterionKind.RELATIVE_LEADER:
         entries = list(
             Entry.objects.filter(
@@ -108,6 +114,7 @@ def recompute_entries(criterion: Criterion, changed: Entry) -> set[int]:
     before = {entry.pk: entry.self_points for entry in entries}
     compute_entries(criterion, entries)
     touched = {changed.scorecard_id}
+    moved: list[tuple[Entry, Decimal | None]] = []
     for entry in entries:
         if entry.pk == changed.pk:
             entry.save(update_fields=["target_used", "self_points", "self_explanation"])
@@ -118,8 +125,38 @@ def recompute_entries(criterion: Criterion, changed: Entry) -> set[int]:
             # A final scorecard never changes: its points stay as they were decided,
             # though its value still counts in finding the cluster's leader.
             entry.save(update_fields=["target_used", "self_points", "self_explanation"])
+            moved.append((entry, before[entry.pk]))
             touched.add(entry.scorecard_id)
+    if moved:
+        _record_recomputed(moved, changed, actor)
     return touched
+
+
+def _plain(value: Decimal | None) -> str:
+    return "" if value is None else format(value.normalize(), "f")
+
+
+def _record_recomputed(moved: list[tuple[Entry, Decimal | None]], cause: Entry, actor: Any) -> None:
+    from scoring.services.messages.scorecards import RECOMPUTED_REASON
+
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = str(RECOMPUTED_REASON % {"unit": cause.scorecard.unit.name})
+    EntryHistory.objects.bulk_create(
+        EntryHistory(
+            entry=entry,
+            source=EntryHistory.Source.RECOMPUTED,
+            field="self_points",
+            old_value="" if old is None else format(old.normalize(), "f"),
+            new_value=""
+            if entry.self_points is None
+            else format(entry.self_points.normalize(), "f"),
+            reason=reason,
+            actor=user,
+            actor_name=user.get_username() if user else "",
+        )
+        for entry, old in moved
+    )
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,13 @@ SELF_SCORING_STATES = (Scorecard.State.DRAFT, Scorecard.State.RETURNED)
 INPUT_FIELDS = ("achieved", "points", "passed", "count")
 
 
+def kind_label(period: Period, *, lower: bool = False) -> Any:
+    """The period's kind as a lazy text, so a notification reads it in the site's
+    language when it is written, not in the language of whoever caused it."""
+    label = Period.Kind(period.kind).label
+    return lazy(lambda: str(label).lower(), str)() if lower else label
+
+
 def scope_of_period(period: Period) -> int:
     return period.cluster_year.cluster.organizer_id
 
@@ -338,7 +345,7 @@ def period_open(*, actor: Any, period: Period, at: dt.datetime | None = None) ->
 
 def _period_words(period: Period) -> dict[str, Any]:
     year = period.cluster_year
-    return {"period": period.get_kind_display(), "cluster": year.cluster.name, "year": year.year}
+    return {"period": kind_label(period), "cluster": year.cluster.name, "year": year.year}
 
 
 def scorecard_link(scorecard: Scorecard) -> str:
@@ -470,7 +477,7 @@ def period_carry_over(*, actor: Any, period: Period, new_rubric: Rubric) -> dict
                 CARRY_FINALISED,
                 params={
                     "units": ", ".join(sorted(finalised)),
-                    "period": period.get_kind_display().lower(),
+                    "period": kind_label(period, lower=True),
                 },
             )
         mapping = criterion_mapping(old, new_rubric)

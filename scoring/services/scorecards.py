@@ -28,7 +28,6 @@ import datetime as dt
 import hashlib
 import io
 import os
-import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -44,7 +43,7 @@ from django.utils import timezone
 
 from core.audit import log_action
 from core.excel import MAX_UNPACKED_BYTES
-from core.text import nfc, vi_number
+from core.text import nfc, plain_number, vi_number
 from scoring import formulas
 from scoring.formulas import CriterionKind, UnitInput
 from scoring.models import (
@@ -118,6 +117,8 @@ def scorecard_editability(scorecard: Scorecard, *, at: dt.datetime | None = None
     period = scorecard.period
     if period.state != Period.State.OPEN:
         return Editability(False, str(msg.PERIOD_NOT_OPEN))
+    if not period.cluster_year.is_open:
+        return Editability(False, str(msg.YEAR_CLOSED) % {"year": period.cluster_year.year})
     state = scorecard.state
     if state == S.DRAFT:
         if _still_open(period.self_deadline, scorecard.reopened_until, now):
@@ -195,10 +196,6 @@ def _user(actor: Any) -> Any:
 
 # Reading what was typed ----------------------------------------------------------------
 
-_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_COMMA_DECIMAL = re.compile(r"^(\d{1,3}(\.\d{3})+|\d+),\d+$")
-_PLAIN = re.compile(r"^\d+(\.\d+)?$")
-
 
 def parse_number(raw: Any, *, places: int) -> Decimal | None:
     """A number as Vietnamese officials type it: "12,5", "1.000" (a thousand), "2.5";
@@ -220,13 +217,8 @@ def parse_number(raw: Any, *, places: int) -> Decimal | None:
             return None
         negative = text[0] in "-−"
         body = text[1:] if text[0] in "+-−" else text
-        if _COMMA_DECIMAL.match(body):
-            plain = body.replace(".", "").replace(",", ".")
-        elif _THOUSANDS.match(body):
-            plain = body.replace(".", "")
-        elif _PLAIN.match(body):
-            plain = body
-        else:
+        plain = plain_number(body)
+        if plain is None:
             raise ValidationError(msg.NOT_A_NUMBER, params={"value": raw})
         try:
             value = Decimal(plain)
@@ -361,7 +353,7 @@ def entry_save(
             computation.lock_period_for(criterion, entry.scorecard)
         card = (
             Scorecard.objects.select_for_update(of=("self",))
-            .select_related("period")
+            .select_related("period__cluster_year")
             .get(pk=entry.scorecard_id)
         )
         now = at or timezone.now()
@@ -396,7 +388,7 @@ def entry_save(
         if inputs_changed:
             if current.criterion.kind == CriterionKind.RELATIVE_LEADER:
                 # The whole cluster's points move together (under the period's lock).
-                touched = computation.recompute_entries(current.criterion, current)
+                touched = computation.recompute_entries(current.criterion, current, actor=actor)
             else:
                 # One unit on its own: computed here and saved below with the inputs, in
                 # one write (the keystroke path stays a handful of queries).
@@ -659,9 +651,13 @@ def _clean_text(value: str, limit: int, label: str) -> str:
     return text
 
 
-def _lock_for_evidence(scorecard: Scorecard, now: dt.datetime) -> tuple[Scorecard, Editability]:
+def _lock_for_evidence(
+    scorecard: Scorecard, at: dt.datetime | None
+) -> tuple[Scorecard, Editability]:
     card = _lock_card(scorecard.pk)
-    editability = scorecard_editability(card, at=now)
+    # The deadline is read once the lock is held: a wait for the lock past the
+    # deadline ends in a refusal, never in a late write.
+    editability = scorecard_editability(card, at=at or timezone.now())
     if not editability.editable:
         raise ValidationError(editability.reason, code="locked")
     return card, editability
@@ -710,7 +706,7 @@ def evidence_upload(
     title = _clean_text(title, TITLE_LIMIT, str(Evidence._meta.get_field("title").verbose_name))
     entries = list(entries)
     with transaction.atomic():
-        card, editability = _lock_for_evidence(scorecard, at or timezone.now())
+        card, editability = _lock_for_evidence(scorecard, at)
         existing = Evidence.objects.filter(
             scorecard=card, kind=Evidence.Kind.FILE, sha256=digest, withdrawn_at__isnull=True
         ).first()
@@ -806,7 +802,7 @@ def evidence_reference(
         raise ValidationError(errors)
     entries = list(entries)
     with transaction.atomic():
-        card, editability = _lock_for_evidence(scorecard, now)
+        card, editability = _lock_for_evidence(scorecard, at)
         evidence = Evidence.objects.create(
             scorecard=card,
             kind=Evidence.Kind.DOCUMENT,
@@ -847,7 +843,7 @@ def evidence_link(
 ) -> EntryEvidence:
     """Attach one of the card's evidence to one of its entries (again: no change)."""
     with transaction.atomic():
-        card, editability = _lock_for_evidence(entry.scorecard, at or timezone.now())
+        card, editability = _lock_for_evidence(entry.scorecard, at)
         evidence = _check_evidence(card, evidence)
         if entry.scorecard_id != card.pk:
             raise ValidationError(msg.EVIDENCE_OTHER_CARD)
@@ -875,7 +871,7 @@ def evidence_unlink(
 ) -> None:
     """Detach evidence from one entry (the evidence stays in the card's library)."""
     with transaction.atomic():
-        card, editability = _lock_for_evidence(entry.scorecard, at or timezone.now())
+        card, editability = _lock_for_evidence(entry.scorecard, at)
         evidence = _check_evidence(card, evidence)
         if not editability.allows(entry.pk):
             raise ValidationError(editability.refusal(entry.pk), code="locked")
@@ -896,7 +892,7 @@ def evidence_withdraw(*, actor: Any, evidence: Evidence, at: dt.datetime | None 
     its file stays stored) but no longer supports any criterion."""
     now = at or timezone.now()
     with transaction.atomic():
-        card, _editability = _lock_for_evidence(evidence.scorecard, now)
+        card, _editability = _lock_for_evidence(evidence.scorecard, at)
         if card.state != S.DRAFT:
             raise ValidationError(msg.WITHDRAW_WHILE_RETURNED)
         evidence = _check_evidence(card, evidence)

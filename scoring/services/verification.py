@@ -62,7 +62,7 @@ from scoring.services.assignments import (  # noqa: F401 - the cross-area signat
     assignments_allocate,
     is_mutual,
 )
-from scoring.services.computation import refresh_totals
+from scoring.services.computation import lock_period_for, refresh_totals
 from scoring.services.criteria import parse_points
 from scoring.services.messages.verification import (
     ANSWER_DEADLINE_PASSED,
@@ -105,6 +105,7 @@ from scoring.services.messages.verification import (
     VERIFIED_BODY,
     VERIFIED_SUBJECT,
 )
+from scoring.services.periods import kind_label
 from scoring.signals import finalising
 
 REASON_LIMIT = 2000
@@ -376,9 +377,12 @@ def _propose(
     decide_only: bool,
     at: dt.datetime | None,
 ) -> tuple[Review, Entry]:
-    now = at or timezone.now()
     with transaction.atomic():
+        # A relative-to-leader criterion is recomputed across the cluster: take the
+        # period's lock first, like every save of such an entry (computation's lock order).
+        lock_period_for(entry.criterion, entry.scorecard)
         scorecard, entry = _lock_entry(entry)
+        now = at or timezone.now()  # read once the lock is held
         _require_open(scorecard)
         _require_role(actor, scorecard, role)
         criterion = entry.criterion
@@ -481,9 +485,9 @@ def scorecard_return(
 ) -> ExplanationRequest:
     """Return a submitted scorecard asking the unit to explain the named criteria by
     ``deadline`` (default and latest: the period's explanations deadline)."""
-    now = at or timezone.now()
     with transaction.atomic():
         scorecard = lock_scorecard(scorecard)
+        now = at or timezone.now()  # read once the lock is held
         _require_open(scorecard)
         _require_decider_role(actor, scorecard, role, NOT_A_RETURNER)
         if scorecard.state == S.FINALISED:
@@ -565,7 +569,7 @@ def scorecard_return(
                 "verifier": _role_in_words(role),
                 "unit": scorecard.unit.name,
                 "codes": codes,
-                "period": scorecard.period.get_kind_display(),
+                "period": kind_label(scorecard.period),
                 "question": question,
                 "deadline": _when(deadline),
             },
@@ -591,10 +595,10 @@ def explanation_answer(
 ) -> ExplanationRequest:
     """The unit answers a request (text and evidence from its own scorecard). It then
     submits the scorecard again (``scorecard_submit``)."""
-    now = at or timezone.now()
     with transaction.atomic():
         scorecard = lock_scorecard(request.scorecard_id)
         request = ExplanationRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
+        now = at or timezone.now()  # read once the locks are held
         _require_open(scorecard)
         profile = profile_of(actor)
         if profile is None or profile.unit_id != scorecard.unit_id:
@@ -663,7 +667,7 @@ def explanation_answer(
             params={
                 "unit": scorecard.unit.name,
                 "codes": codes,
-                "period": scorecard.period.get_kind_display(),
+                "period": kind_label(scorecard.period),
                 "cluster": year.cluster.name,
                 "year": year.year,
                 "answer": answer,
@@ -719,9 +723,12 @@ def scorecard_finalise(
     On FINALISED every entry without a decision gets the points that counted (the
     unit's own, 0 when nothing was entered) as its final points, and from then on
     nothing on the scorecard changes."""
-    now = at or timezone.now()
     with transaction.atomic():
+        # Finalising writes every entry of the card, relative-to-leader ones included:
+        # the period's lock comes first (computation's lock order).
+        Period.objects.select_for_update().filter(pk=scorecard.period_id).first()
         scorecard = lock_scorecard(scorecard)
+        now = at or timezone.now()  # read once the lock is held
         _require_open(scorecard)
         _require_decider_role(actor, scorecard, role, NOT_A_FINALISER)
         if scorecard.state == S.FINALISED:
@@ -743,7 +750,7 @@ def scorecard_finalise(
         year = scorecard.period.cluster_year
         params = {
             "unit": scorecard.unit.name,
-            "period": scorecard.period.get_kind_display(),
+            "period": kind_label(scorecard.period),
             "cluster": year.cluster.name,
             "year": year.year,
         }

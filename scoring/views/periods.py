@@ -24,6 +24,7 @@ from scoring.forms.periods import PeriodForm, ReopenForm, period_initial
 from scoring.models import Period, Scorecard
 from scoring.permissions import period_for_user, scorecard_for_user
 from scoring.selectors import periods as selectors
+from scoring.selectors.verification import sees_every_card
 from scoring.services import periods as services
 
 
@@ -226,7 +227,9 @@ def period_open(request: HttpRequest, pk: int) -> HttpResponse:
 def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     period, roles = period_for_user(request, pk, "view")
     year = period.cluster_year
-    sees_all = bool(roles & {Role.BOARD, Role.HEAD, Role.DEPUTY}) or period.published_at
+    # Before results are published only the board and the verifying head or deputy see
+    # every unit (a rotated head or a non-verifying deputy is a member like the others).
+    sees_all = sees_every_card(user=request.user, period=period, roles=roles)
     profile = profile_of(request.user)
     unit_id = profile.unit_id if profile else None
     rows: list[Any] = []

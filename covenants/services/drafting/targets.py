@@ -3,7 +3,6 @@ numbers as Vietnamese officials type them."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -13,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import changes, log_action
-from core.text import fold, nfc
+from core.text import fold, nfc, plain_number
 from covenants.models import (
     Covenant,
     Target,
@@ -37,9 +36,6 @@ from covenants.services.warnings import covenant_warnings, warning_keys
 # Decimal(16, 4) in the database: twelve digits before the comma, four after.
 _MAX_INTEGER_DIGITS = 12
 _MAX_DECIMALS = 4
-_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_COMMA_NUMBER = re.compile(r"^(\d{1,3}(\.\d{3})+|\d+),\d+$")
-_PLAIN = re.compile(r"^\d+(\.\d+)?$")
 
 
 def parse_vi_decimal(raw: Any) -> Decimal | None:
@@ -55,13 +51,8 @@ def parse_vi_decimal(raw: Any) -> Decimal | None:
     sign = ""
     if text[0] in "+-−":
         sign, text = ("-" if text[0] != "+" else ""), text[1:]
-    if _COMMA_NUMBER.match(text):
-        plain = text.replace(".", "").replace(",", ".")
-    elif _THOUSANDS.match(text):
-        plain = text.replace(".", "")
-    elif _PLAIN.match(text):
-        plain = text
-    else:
+    plain = plain_number(text)
+    if plain is None:
         raise ValidationError(TARGET_VALUE_INVALID, params={"value": raw})
     try:
         value = Decimal(sign + plain)

@@ -22,7 +22,8 @@ REOPEN_ENDED = _(
     "The extra time the emulation board gave (until %(until)s) has ended: the scorecard is locked."
 )
 RETURNED_NO_OPEN_REQUEST = _(
-    "This scorecard was returned for explanation, but no request is waiting for an answer."
+    "Every request for explanation has been answered: the values can no longer change. "
+    "Submit the scorecard again for the verifiers to decide."
 )
 RETURNED_DEADLINE_PASSED = _(
     "The time to explain (until %(deadline)s) has passed: the scorecard is locked."
@@ -94,6 +95,12 @@ WITHDRAW_WHILE_RETURNED = _(
 )
 
 # Activity log ------------------------------------------------------------------------
+
+YEAR_CLOSED = _("The year %(year)s is closed: its scorecards can no longer change.")
+RECOMPUTED_REASON = _(
+    "Recomputed: %(unit)s's value changed the cluster's best result, which this "
+    "criterion's points are measured against."
+)
 
 ACTION_AREAS: dict = {
     "scoring.scorecard": _("Scorecards"),
