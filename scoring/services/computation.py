@@ -18,7 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from covenants.models import TargetValue
@@ -204,27 +205,51 @@ def totals_of(rubric, entries: Iterable[Entry]) -> Totals:  # type: ignore[no-un
     )
 
 
+def _sums(scorecard_id: int, rubric_id: int) -> dict[str, Decimal]:
+    """Per bucket (sections, bonus, deduction), the sum of the self points and of the
+    points that count, added up by the database in one query."""
+    outside = [CriterionKind.BONUS, CriterionKind.DEDUCTION]
+    buckets = {
+        "sections": ~Q(criterion__kind__in=outside),
+        "bonus": Q(criterion__kind=CriterionKind.BONUS),
+        "deduction": Q(criterion__kind=CriterionKind.DEDUCTION),
+    }
+    counted = Coalesce("final_points", "self_points")
+    aggregates: dict[str, Any] = {}
+    for name, where in buckets.items():
+        aggregates[f"self_{name}"] = Sum("self_points", filter=where)
+        aggregates[f"final_{name}"] = Sum(counted, filter=where)
+    # Only the entries of the rubric version the period scores on count: entries of an
+    # earlier version stay after a carry-over (scoring.services.periods).
+    sums = Entry.objects.filter(scorecard_id=scorecard_id, criterion__rubric_id=rubric_id)
+    return {name: Decimal(value or 0) for name, value in sums.aggregate(**aggregates).items()}
+
+
 def refresh_totals(scorecard_ids: Iterable[int]) -> None:
     """Recompute and save the cached totals of these scorecards, each locked first
-    (in id order) so the sums read committed values."""
+    (in id order) so the sums read committed values. The same caps as ``totals_of``."""
     for scorecard_id in sorted(set(scorecard_ids)):
         scorecard = (
             Scorecard.objects.select_for_update(of=("self",))
             .select_related("period__rubric")
             .get(pk=scorecard_id)
         )
-        # Only the entries of the rubric version the period scores on count: entries
-        # of an earlier version stay after a carry-over (scoring.services.periods).
-        entries = Entry.objects.filter(
-            scorecard_id=scorecard_id, criterion__rubric_id=scorecard.period.rubric_id
-        ).select_related("criterion")
-        totals = totals_of(scorecard.period.rubric, entries)
-        if (scorecard.self_total, scorecard.final_total) != (
-            totals.self.total,
-            totals.final.total,
-        ):
-            scorecard.self_total = totals.self.total
-            scorecard.final_total = totals.final.total
+        rubric = scorecard.period.rubric
+        sums = _sums(scorecard_id, rubric.pk)
+        caps = {
+            "scale_total": rubric.scale_total,
+            "bonus_cap": rubric.bonus_cap,
+            "deduction_cap": rubric.deduction_cap,
+        }
+        self_total = formulas.total_breakdown(
+            sums["self_sections"], sums["self_bonus"], sums["self_deduction"], **caps
+        ).total
+        final_total = formulas.total_breakdown(
+            sums["final_sections"], sums["final_bonus"], sums["final_deduction"], **caps
+        ).total
+        if (scorecard.self_total, scorecard.final_total) != (self_total, final_total):
+            scorecard.self_total = self_total
+            scorecard.final_total = final_total
             scorecard.save(update_fields=["self_total", "final_total"])
 
 
