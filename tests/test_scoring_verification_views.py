@@ -390,7 +390,7 @@ def test_the_period_comparison_takes_the_same_queries_at_any_size(
 
 @pytest.mark.parametrize("units", [0, 5])
 @pytest.mark.parametrize(
-    "name,limit", [("verify_scorecard", 13), ("verify_comparison", 14), ("explanation_list", 9)]
+    "name,limit", [("verify_scorecard", 14), ("verify_comparison", 15), ("explanation_list", 10)]
 )
 def test_one_scorecard_s_pages_take_the_same_queries_at_any_size(
     world, client_for, django_assert_max_num_queries, units, name, limit

@@ -409,13 +409,14 @@ def history_label(item: EntryHistory) -> str:
 
 
 def _value_text(value: str) -> str:
-    """A stored history value as people read it: numbers Vietnamese-style, yes/no."""
+    """A stored history value as people read it: numbers Vietnamese-style; "yes"/"no"
+    is only ever stored for a pass/fail result, so it reads "met"/"not met"."""
     if value in ("", None):
         return "—"
     if value == "yes":
-        return str(_("yes"))
+        return str(_("Met"))
     if value == "no":
-        return str(_("no"))
+        return str(_("Not met"))
     try:
         return vi_number(Decimal(value))
     except (ArithmeticError, ValueError):
