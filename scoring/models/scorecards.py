@@ -52,6 +52,9 @@ class Period(models.Model):
         _("criteria appraised by the board"), default=list, blank=True
     )
     board_finalises = models.BooleanField(_("the board finalises after the head"), default=False)
+    # Tie-break order for equal totals (issue 6; scoring.ranking); empty = the default
+    # of domain.md: higher first section, then fewer deductions, then the vote.
+    tie_breaks = models.JSONField(_("tie-break order"), default=list, blank=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
