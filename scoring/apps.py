@@ -12,7 +12,7 @@ class ScoringConfig(AppConfig):
         from core.audit import register_actions
         from scoring import documents, signals
         from scoring.services import messages
-        from scoring.services.messages import periods, scorecards, verification
+        from scoring.services.messages import ballots, periods, ranking, scorecards, verification
 
         # The scoring table's PDF for the document engine.
         documents.register()
@@ -20,7 +20,7 @@ class ScoringConfig(AppConfig):
         signals.connect_final_guard()
         # The activity log in words.
         register_actions(areas=messages.ACTION_AREAS, labels=messages.ACTION_LABELS)
-        for area in (periods, scorecards, verification):
+        for area in (periods, scorecards, verification, ranking, ballots):
             register_actions(
                 areas=area.ACTION_AREAS, labels=area.ACTION_LABELS, fields=area.ACTION_FIELDS
             )

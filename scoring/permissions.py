@@ -197,3 +197,37 @@ def scorecard_for_user(
     if not allowed:
         raise PermissionDenied
     return access
+
+
+# Secret ballots ------------------------------------------------------------------------
+
+BallotAction = Literal["view", "manage", "vote"]
+
+
+def ballot_for_user(request: HttpRequest, pk: int, action: BallotAction = "view"):  # type: ignore[no-untyped-def]
+    """The ballot and the user's roles in its year.
+
+    view: board, members of the year (counts only after closing); manage (prepare,
+    open, close, next round): board, or the head of an open year; vote: a member
+    unit's leader."""
+    from scoring.models import Ballot
+
+    ballot = get_object_or_404(
+        Ballot.objects.select_related(
+            "cluster_year__cluster__organizer",
+            "cluster_year__head_unit",
+            "cluster_year__deputy_unit",
+        ),
+        pk=pk,
+    )
+    organizer = current_organizer(request)
+    if organizer is None or organizer.pk != ballot.cluster_year.cluster.organizer_id:
+        raise Http404
+    roles = roles_for(request.user, ballot.cluster_year)
+    if not roles:
+        raise Http404
+    if action == "manage" and not can_act_as_head(roles, ballot.cluster_year):
+        raise PermissionDenied
+    if action == "vote" and Role.MEMBER_LEADER not in roles:
+        raise PermissionDenied
+    return ballot, roles

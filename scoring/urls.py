@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from scoring.views import criteria, files, periods, rubrics, scorecards, verification
+from scoring.views import (
+    ballots,
+    criteria,
+    files,
+    periods,
+    ranking,
+    rubrics,
+    scorecards,
+    verification,
+)
 
 urlpatterns = (
     rubrics.urlpatterns
@@ -9,4 +18,6 @@ urlpatterns = (
     + periods.urlpatterns
     + scorecards.urlpatterns
     + verification.urlpatterns
+    + ranking.urlpatterns
+    + ballots.urlpatterns
 )

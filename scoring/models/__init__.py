@@ -1,6 +1,7 @@
 """Scoring models, one module per area; import them from ``scoring.models``."""
 
 from scoring.formulas import CriterionKind
+from scoring.models.ballots import Ballot, BallotVoter, CastBallot
 from scoring.models.rubrics import OUTSIDE_TOTAL, Criterion, Rubric
 from scoring.models.scorecards import (
     SCORECARD_TRANSITIONS,
@@ -21,6 +22,9 @@ from scoring.models.verification import (
 __all__ = [
     "OUTSIDE_TOTAL",
     "SCORECARD_TRANSITIONS",
+    "Ballot",
+    "BallotVoter",
+    "CastBallot",
     "Criterion",
     "CriterionKind",
     "Entry",

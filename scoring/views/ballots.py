@@ -1,0 +1,296 @@
+"""Secret-ballot pages: the year's ballots, preparing one, the confirmations before
+opening and closing, the leader's voting page (choice → confirmation → receipt shown
+once), the receipt check and the result. Before closing nobody sees a count, only how
+many units have voted (head and board). HTTP only: authorize, validate, call one
+service, redirect."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from clusters.models import ClusterYear, Unit
+from clusters.permissions import cluster_year_for_user
+from clusters.roles import Role, can_act_as_head, profile_of
+from core.forms import apply_service_errors, error_text
+from core.text import vi_number
+from scoring.forms.periods import DeadlineField
+from scoring.models import Ballot, BallotVoter
+from scoring.permissions import ballot_for_user
+from scoring.services import ballots as services
+
+
+class BallotForm(forms.Form):
+    purpose = forms.ChoiceField(label=gettext_lazy("Purpose"), choices=Ballot.Purpose.choices)
+    candidates = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Candidates"),
+        queryset=Unit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    choose_at_most = forms.IntegerField(
+        label=gettext_lazy("Each unit chooses at most"), min_value=1, initial=1
+    )
+    opens_at = DeadlineField(label=gettext_lazy("Voting opens"))
+    closes_at = DeadlineField(label=gettext_lazy("Voting closes"))
+    quorum_numerator = forms.IntegerField(min_value=1, initial=2)
+    quorum_denominator = forms.IntegerField(min_value=1, initial=3)
+    threshold_numerator = forms.IntegerField(min_value=1, initial=1)
+    threshold_denominator = forms.IntegerField(min_value=1, initial=2)
+    threshold_strict = forms.BooleanField(
+        label=gettext_lazy("More than the threshold (untick for “at least”)"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args: Any, cluster_year: ClusterYear, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["candidates"].queryset = Unit.objects.filter(
+            memberships__cluster_year=cluster_year
+        ).order_by("name")
+
+
+def _year_context(cluster_year: ClusterYear, roles: frozenset[Role]) -> dict[str, Any]:
+    return {
+        "nav": "clusters",
+        "cluster_year": cluster_year,
+        "cluster": cluster_year.cluster,
+        "is_board": Role.BOARD in roles,
+    }
+
+
+def _ballot_context(ballot: Ballot, roles: frozenset[Role], **extra: Any) -> dict[str, Any]:
+    return {**_year_context(ballot.cluster_year, roles), "ballot": ballot, **extra}
+
+
+def year_ballots(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster_year, roles = cluster_year_for_user(request, pk, "view")
+    ballots = Ballot.objects.filter(cluster_year=cluster_year).order_by("purpose", "round", "pk")
+    return render(
+        request,
+        "scoring/ballot_list.html",
+        {
+            **_year_context(cluster_year, roles),
+            "ballots": ballots,
+            "can_manage": can_act_as_head(roles, cluster_year) and cluster_year.is_open,
+        },
+    )
+
+
+def ballot_create(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster_year, roles = cluster_year_for_user(request, pk, "head")
+    if request.method != "POST":
+        form = BallotForm(cluster_year=cluster_year)
+    else:
+        form = BallotForm(request.POST, cluster_year=cluster_year)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ballot = services.ballot_create(
+                    actor=request.user,
+                    cluster_year=cluster_year,
+                    purpose=data["purpose"],
+                    candidates=list(data["candidates"]),
+                    choose_at_most=data["choose_at_most"],
+                    opens_at=data["opens_at"],
+                    closes_at=data["closes_at"],
+                    quorum=(data["quorum_numerator"], data["quorum_denominator"]),
+                    threshold=(data["threshold_numerator"], data["threshold_denominator"]),
+                    threshold_strict=data["threshold_strict"],
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("The ballot is prepared. Check it, then open it."))
+                return redirect("ballot_detail", ballot.pk)
+    return render(
+        request, "scoring/ballot_form.html", {**_year_context(cluster_year, roles), "form": form}
+    )
+
+
+def shown_result(ballot: Ballot) -> dict[str, Any] | None:
+    """The stored count, with percentages written Vietnamese-style; None before closing."""
+    if ballot.state != Ballot.State.CLOSED or not ballot.result:
+        return None
+    result = dict(ballot.result)
+    result["candidates"] = [
+        {**row, "percent_text": vi_number(Decimal(row["percent"]), 2) + " %"}
+        for row in result.get("candidates", [])
+    ]
+    return result
+
+
+def _voted_count(ballot: Ballot) -> tuple[int, int]:
+    return ballot.voters.count(), len(services.member_unit_ids(ballot.cluster_year_id))
+
+
+def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot, roles = ballot_for_user(request, pk, "view")
+    can_manage = can_act_as_head(roles, ballot.cluster_year)
+    profile = profile_of(request.user)
+    own_unit_id = profile.unit_id if profile else None
+    voted, members = _voted_count(ballot)
+    return render(
+        request,
+        "scoring/ballot_detail.html",
+        _ballot_context(
+            ballot,
+            roles,
+            candidates=ballot.candidates.order_by("name"),
+            can_manage=can_manage,
+            # Before closing: only how many have voted, and only for head and board.
+            voted=voted if can_manage else None,
+            members=members,
+            is_leader=Role.MEMBER_LEADER in roles,
+            own_voted=bool(own_unit_id)
+            and BallotVoter.objects.filter(ballot=ballot, unit_id=own_unit_id).exists(),
+            result=shown_result(ballot),
+            next_round=Ballot.objects.filter(previous=ballot).first(),
+        ),
+    )
+
+
+def _confirm(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    ballot, roles = ballot_for_user(request, pk, "manage")
+    if request.method == "POST":
+        try:
+            if verb == "open":
+                services.ballot_open(actor=request.user, ballot=ballot)
+                messages.success(request, _("The ballot is open; the units' leaders were told."))
+            else:
+                services.ballot_close(actor=request.user, ballot=ballot)
+                messages.success(request, _("The ballot is closed and counted."))
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        return redirect("ballot_detail", ballot.pk)
+    voted, members = _voted_count(ballot)
+    return render(
+        request,
+        "scoring/ballot_confirm.html",
+        _ballot_context(ballot, roles, verb=verb, voted=voted, members=members),
+    )
+
+
+def ballot_open(request: HttpRequest, pk: int) -> HttpResponse:
+    return _confirm(request, pk, "open")
+
+
+def ballot_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _confirm(request, pk, "close")
+
+
+@require_POST
+def ballot_next_round(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot, _roles = ballot_for_user(request, pk, "manage")
+    try:
+        following = services.ballot_next_round(actor=request.user, ballot=ballot)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("ballot_detail", ballot.pk)
+    messages.success(request, _("The next round is prepared. Check its times, then open it."))
+    return redirect("ballot_detail", following.pk)
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def ballot_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the ballot paper; POST step=review: the confirmation; POST step=cast: cast
+    it and show the receipt once."""
+    ballot, roles = ballot_for_user(request, pk, "vote")
+    candidates = list(ballot.candidates.order_by("name"))
+    by_id = {unit.pk: unit for unit in candidates}
+    context = _ballot_context(ballot, roles, candidates=candidates, errors=[])
+    profile = profile_of(request.user)
+    if BallotVoter.objects.filter(ballot=ballot, unit_id=profile.unit_id).exists():
+        context["errors"] = [_("Your unit has already voted in this ballot.")]
+        return _no_store(render(request, "scoring/ballot_vote.html", {**context, "step": "done"}))
+    if request.method != "POST":
+        return _no_store(render(request, "scoring/ballot_vote.html", {**context, "step": "choose"}))
+    abstain = request.POST.get("abstain") == "1"
+    try:
+        chosen = sorted({int(value) for value in request.POST.getlist("choice")})
+    except ValueError:
+        chosen = []
+    chosen_units = [by_id[pk] for pk in chosen if pk in by_id]
+    context.update(chosen=chosen_units, chosen_ids=chosen, abstain=abstain)
+    if request.POST.get("step") == "cast":
+        try:
+            code = services.ballot_cast(
+                actor=request.user, ballot=ballot, choices=chosen, abstain=abstain
+            )
+        except ValidationError as error:
+            context["errors"] = error.messages
+            return _no_store(
+                render(request, "scoring/ballot_vote.html", {**context, "step": "choose"})
+            )
+        return _no_store(
+            render(
+                request, "scoring/ballot_vote.html", {**context, "step": "receipt", "code": code}
+            )
+        )
+    # Review: check what the service would refuse before asking to confirm.
+    problems = []
+    if abstain and chosen:
+        problems.append(str(services.BALLOT_ABSTAIN_WITH_CHOICES))
+    elif not abstain and not chosen:
+        problems.append(str(services.BALLOT_EMPTY))
+    elif len(chosen_units) != len(chosen):
+        problems.append(str(services.BALLOT_CHOICE_NOT_CANDIDATE))
+    elif len(chosen) > ballot.choose_at_most:
+        problems.append(str(services.BALLOT_TOO_MANY) % {"count": ballot.choose_at_most})
+    if problems:
+        context["errors"] = problems
+        return _no_store(render(request, "scoring/ballot_vote.html", {**context, "step": "choose"}))
+    return _no_store(render(request, "scoring/ballot_vote.html", {**context, "step": "confirm"}))
+
+
+def ballot_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot, roles = ballot_for_user(request, pk, "view")
+    code = request.POST.get("code", "") if request.method == "POST" else ""
+    checked = request.method == "POST"
+    counted = checked and services.receipt_counted(ballot, code)
+    return render(
+        request,
+        "scoring/ballot_receipt.html",
+        _ballot_context(ballot, roles, code=code, checked=checked, counted=counted),
+    )
+
+
+def ballot_result(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot, roles = ballot_for_user(request, pk, "view")
+    return render(
+        request,
+        "scoring/ballot_result.html",
+        _ballot_context(
+            ballot,
+            roles,
+            result=shown_result(ballot),
+            now=timezone.now(),
+        ),
+    )
+
+
+urlpatterns = [
+    path("years/<int:pk>/ballots/", year_ballots, name="year_ballots"),
+    path("years/<int:pk>/ballots/new/", ballot_create, name="ballot_create"),
+    path("scoring/ballots/<int:pk>/", ballot_detail, name="ballot_detail"),
+    path("scoring/ballots/<int:pk>/open/", ballot_open, name="ballot_open"),
+    path("scoring/ballots/<int:pk>/close/", ballot_close, name="ballot_close"),
+    path("scoring/ballots/<int:pk>/next-round/", ballot_next_round, name="ballot_next_round"),
+    path("scoring/ballots/<int:pk>/vote/", ballot_vote, name="ballot_vote"),
+    path("scoring/ballots/<int:pk>/receipt/", ballot_receipt, name="ballot_receipt"),
+    path("scoring/ballots/<int:pk>/result/", ballot_result, name="ballot_result"),
+]
