@@ -212,8 +212,31 @@ class HistoryLine:
         return _value_text(self.item.new_value)
 
 
+class CardTotals:
+    """The scorecard's totals as the comparison pages show them (``scorecard`` set by
+    the dataclass using it)."""
+
+    scorecard: Scorecard
+
+    @property
+    def inflation(self) -> Decimal:
+        return self.scorecard.inflation
+
+    @property
+    def inflation_text(self) -> str:
+        return signed_text(self.inflation)
+
+    @property
+    def self_total_text(self) -> str:
+        return vi_number(self.scorecard.self_total)
+
+    @property
+    def final_total_text(self) -> str:
+        return vi_number(self.scorecard.final_total)
+
+
 @dataclass
-class CardComparison:
+class CardComparison(CardTotals):
     scorecard: Scorecard
     rows: list[Row]
     requests: list[ExplanationRequest]
@@ -244,22 +267,6 @@ class CardComparison:
     @property
     def changed_rows(self) -> list[Row]:
         return [row for row in self.leaves if row.change]
-
-    @property
-    def inflation(self) -> Decimal:
-        return self.scorecard.self_total - self.scorecard.final_total
-
-    @property
-    def inflation_text(self) -> str:
-        return signed_text(self.inflation)
-
-    @property
-    def self_total_text(self) -> str:
-        return vi_number(self.scorecard.self_total)
-
-    @property
-    def final_total_text(self) -> str:
-        return vi_number(self.scorecard.final_total)
 
     @property
     def open_requests(self) -> list[ExplanationRequest]:
@@ -443,28 +450,12 @@ def _group_subtotals(rows: list[Row]) -> None:
 
 
 @dataclass
-class CardLine:
+class CardLine(CardTotals):
     scorecard: Scorecard
     changed: int = 0  # criteria whose points that count differ from the unit's own
     proposals: int = 0
     pending_requests: int = 0
     reviewers: list[str] = field(default_factory=list)  # cross-scoring peers
-
-    @property
-    def inflation(self) -> Decimal:
-        return self.scorecard.self_total - self.scorecard.final_total
-
-    @property
-    def inflation_text(self) -> str:
-        return signed_text(self.inflation)
-
-    @property
-    def self_total_text(self) -> str:
-        return vi_number(self.scorecard.self_total)
-
-    @property
-    def final_total_text(self) -> str:
-        return vi_number(self.scorecard.final_total)
 
     @property
     def is_final(self) -> bool:
