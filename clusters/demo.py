@@ -211,6 +211,10 @@ def load_demo() -> bool:
         from scoring.demo_year_end import load_year_end_demo
 
         load_year_end_demo()
+        # Bắc Kạn 2022's ranking published and its secret ballot held.
+        from scoring.demo_results import load_results_demo
+
+        load_results_demo()
         # Then Bắc Kạn 2023 is named, as it was after the 2022 review.
         bac_kan_2022 = ClusterYear.objects.get(
             cluster__organizer__name=BAC_KAN_ORGANIZER,

@@ -103,3 +103,19 @@ def test_loading_again_creates_nothing(demo):
         Scorecard.objects.count(),
         EntryHistory.objects.count(),
     ) == before
+
+
+def test_bac_kan_2022_ranking_is_published_and_its_ballot_held(demo):
+    from scoring.models import Ballot, BallotVoter, CastBallot
+
+    period = period_of(BAC_KAN, 2022)
+    assert period.published_at is not None
+    assert period.published_at.date().isoformat() == "2022-12-15"
+    ballot = Ballot.objects.get(cluster_year=period.cluster_year)
+    assert ballot.state == Ballot.State.CLOSED and ballot.purpose == Ballot.Purpose.LEADING_UNIT
+    assert BallotVoter.objects.filter(ballot=ballot).count() == 8
+    assert CastBallot.objects.filter(ballot=ballot).count() == 8
+    votes = {item["name"]: item["votes"] for item in ballot.result["candidates"]}
+    assert votes == {"phường Phùng Chí Kiên": 7, "phường Đức Xuân": 1, "phường Xuất Hóa": 0}
+    winner = ballot.candidates.get(pk__in=ballot.result["winners"])
+    assert winner.name == "phường Phùng Chí Kiên"
