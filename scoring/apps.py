@@ -10,12 +10,15 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         from core.audit import register_actions
-        from scoring import documents, signals
+        from scoring import documents, documents_ballots, documents_reports, signals
         from scoring.services import messages
         from scoring.services.messages import ballots, periods, ranking, scorecards, verification
 
-        # The scoring table's PDF for the document engine.
+        # The PDFs of the document engine: the scoring table, the score summary, the
+        # ballot-count minutes.
         documents.register()
+        documents_reports.register()
+        documents_ballots.register()
         # Nothing of a final scorecard is saved again (entries, proposals).
         signals.connect_final_guard()
         # The activity log in words.

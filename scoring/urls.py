@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from scoring.views import (
+    ballot_documents,
     ballots,
     criteria,
     files,
     periods,
     ranking,
+    reports,
     rubrics,
     scorecards,
     verification,
@@ -20,4 +22,6 @@ urlpatterns = (
     + verification.urlpatterns
     + ranking.urlpatterns
     + ballots.urlpatterns
+    + ballot_documents.urlpatterns
+    + reports.urlpatterns
 )
