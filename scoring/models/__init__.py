@@ -2,6 +2,16 @@
 
 from scoring.formulas import CriterionKind
 from scoring.models.ballots import Ballot, BallotVoter, CastBallot
+from scoring.models.results import (
+    AwardRules,
+    Deliberation,
+    Disclosure,
+    DisclosureComment,
+    Nomination,
+    NominationDocument,
+    Nominee,
+    rules_for,
+)
 from scoring.models.rubrics import OUTSIDE_TOTAL, Criterion, Rubric
 from scoring.models.scorecards import (
     SCORECARD_TRANSITIONS,
@@ -22,20 +32,28 @@ from scoring.models.verification import (
 __all__ = [
     "OUTSIDE_TOTAL",
     "SCORECARD_TRANSITIONS",
+    "AwardRules",
     "Ballot",
     "BallotVoter",
     "CastBallot",
     "Criterion",
     "CriterionKind",
+    "Deliberation",
+    "Disclosure",
+    "DisclosureComment",
     "Entry",
     "EntryEvidence",
     "EntryHistory",
     "Evidence",
     "ExplanationRequest",
+    "Nomination",
+    "NominationDocument",
+    "Nominee",
     "Period",
     "ReminderSent",
     "Review",
     "ReviewAssignment",
     "Rubric",
     "Scorecard",
+    "rules_for",
 ]

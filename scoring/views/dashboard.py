@@ -1,0 +1,5 @@
+"""(stub, filled in by issue 6 work)"""
+
+from __future__ import annotations
+
+urlpatterns: list = []
