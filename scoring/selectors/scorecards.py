@@ -482,9 +482,11 @@ def scorecard_page(
     requests: list[ExplanationRequest] = []
     if scorecard.state == Scorecard.State.RETURNED and not light:
         requests = list(
+            # Only their deadlines are used here; the questions themselves are shown
+            # by the explanations box (``_explanations_for_unit.html``).
             ExplanationRequest.objects.filter(
                 scorecard_id=scorecard.pk, state=ExplanationRequest.State.OPEN
-            ).prefetch_related("entries__criterion")
+            ).only("pk", "scorecard_id", "deadline", "state")
         )
 
     by_criterion = {criterion.pk: criterion for criterion in criteria}
