@@ -98,10 +98,12 @@ def register_actions(
     values: dict[tuple[str, str], Any] | None = None,
 ) -> None:
     """``fields``: a logged key in words; ``values``: for (action prefix, key), the
-    choices whose labels replace stored values."""
+    choices whose labels replace stored values. A key's words are shared by every
+    area: the first registration wins, so a later area cannot reword another's."""
     _ACTION_AREAS.update(areas)
     _ACTION_LABELS.update(labels)
-    _FIELD_LABELS.update(fields or {})
+    for key, label in (fields or {}).items():
+        _FIELD_LABELS.setdefault(key, label)
     for (prefix, key), choices in (values or {}).items():
         _VALUE_CHOICES.append((prefix, key, dict(choices)))
 

@@ -100,11 +100,66 @@ def _outcome(result: dict[str, Any], rows: list[dict[str, Any]], ballot: Ballot)
             f"tổ chức bỏ phiếu vòng {ballot.round + 1}."
         )
     else:
+        decided = head_decision_sentence(result, ballot.round)
         sentences.append(
-            "Sau vòng bỏ phiếu cuối cùng vẫn không có kết quả; Trưởng cụm và Phó Trưởng cụm "
+            decided
+            or "Sau vòng bỏ phiếu cuối cùng vẫn không có kết quả; Trưởng cụm và Phó Trưởng cụm "
             "thống nhất quyết định và ghi rõ trong biên bản."
         )
     return sentences
+
+
+def head_decision_sentence(result: dict[str, Any], rounds: int) -> str:
+    """The sentence of the head and deputy head's decision after the last round, or ''."""
+    decision = (result or {}).get("head_decision") or {}
+    if not decision:
+        return ""
+    names = ", ".join(decision.get("unit_names") or [])
+    sentence = (
+        f"Sau {rounds} vòng bỏ phiếu không có đơn vị đạt tỷ lệ, Trưởng cụm và Phó Trưởng cụm "
+        f"thống nhất quyết định: {names}."
+    )
+    reason = (decision.get("reason") or "").strip()
+    return f"{sentence} Lý do: {reason}" if reason else sentence
+
+
+def _time_text(value: Any) -> str:
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return local.strftime("%H giờ %M ngày %d/%m/%Y")
+
+
+def deliberation_of(ballot: Ballot) -> Any:
+    """The deliberation meeting of the ballot's period (or of the year-end period)."""
+    from scoring.models import Deliberation, Period
+
+    meetings = Deliberation.objects.prefetch_related("attendees")
+    if ballot.period_id is not None:
+        found = meetings.filter(period_id=ballot.period_id).first()
+        if found is not None:
+            return found
+    return meetings.filter(
+        period__cluster_year_id=ballot.cluster_year_id, period__kind=Period.Kind.YEAR_END
+    ).first()
+
+
+def _meeting_context(ballot: Ballot) -> dict[str, Any]:
+    from clusters.models import Unit
+    from core.text import vi_sort_key
+
+    meeting = deliberation_of(ballot)
+    if meeting is None:
+        return {"meeting": None}
+    members = list(Unit.objects.filter(memberships__cluster_year_id=ballot.cluster_year_id))
+    members.sort(key=lambda unit: vi_sort_key(unit.name))
+    present = {unit.pk for unit in meeting.attendees.all()}
+    return {
+        "meeting": meeting,
+        "counting_chair": meeting.chaired_by,
+        "counting_secretary": meeting.secretary,
+        "present_names": [unit.name for unit in members if unit.pk in present],
+        "absent_names": [unit.name for unit in members if unit.pk not in present],
+        "member_count": vi_number(len(members)),
+    }
 
 
 def ballot_minutes_context(ballot: Ballot, *, job: DocumentJob | None = None) -> dict[str, Any]:
@@ -144,11 +199,12 @@ def ballot_minutes_context(ballot: Ballot, *, job: DocumentJob | None = None) ->
 
         verification_url = url_for(code)
         qr_image = qr_data_uri(verification_url)
+    meeting = _meeting_context(ballot)
     signatures = [
         {
             "on_behalf": "",
             "position": "TRƯỞNG BAN KIỂM PHIẾU",
-            "name": BLANK_NAME,
+            "name": meeting.get("counting_chair") or BLANK_NAME,
             "note": "",
         }
     ]
@@ -156,7 +212,15 @@ def ballot_minutes_context(ballot: Ballot, *, job: DocumentJob | None = None) ->
     if head_signature:
         signatures.append(head_signature)
     purpose = PURPOSE_TEXT.get(ballot.purpose, ballot.get_purpose_display())
+    # The count is made by the system at the moment the head closes the ballot and is
+    # stored then: counting starts and ends at closing. The minutes say when they were
+    # drawn up from that stored count (this rendering).
+    made_at = timezone.now()
     return {
+        **meeting,
+        "counting_started": _time_text(closed),
+        "counting_ended": _time_text(closed),
+        "minutes_made": _time_text(made_at),
         "ballot": ballot,
         "year": cluster_year.year,
         "parent_body": _upper(organizer.parent_body),

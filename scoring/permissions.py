@@ -231,3 +231,92 @@ def ballot_for_user(request: HttpRequest, pk: int, action: BallotAction = "view"
     if action == "vote" and Role.MEMBER_LEADER not in roles:
         raise PermissionDenied
     return ballot, roles
+
+
+# Nominations ----------------------------------------------------------------------------
+
+NominationAction = Literal["view", "manage", "upload"]
+
+
+@dataclass(frozen=True)
+class NominationAccess:
+    """The year-end period, its nomination (None before it is prepared) and what the
+    user may do: manage (the head of an open year, or the board) or upload an
+    achievement report (an officer or leader of a nominated unit)."""
+
+    period: Period
+    nomination: object | None
+    roles: frozenset[Role]
+    can_manage: bool
+    nominated_unit_id: int | None
+
+    @property
+    def is_board(self) -> bool:
+        return Role.BOARD in self.roles
+
+    @property
+    def sees_dossier(self) -> bool:
+        """Every piece of the dossier: board, head, deputy; everyone once it is sent
+        (before that a nominated unit sees only its own uploads)."""
+        sent = self.nomination is not None and self.nomination.submitted_at is not None  # type: ignore[attr-defined]
+        return sent or bool(self.roles & {Role.BOARD, Role.HEAD, Role.DEPUTY})
+
+
+def nomination_for_user(
+    request: HttpRequest, pk: int, action: NominationAction = "view"
+) -> NominationAccess:
+    """The nomination page of the year-end period ``pk``.
+
+    view: board, the head and the deputy of the year; a nominated unit (to upload its
+    achievement report); every member of the year once the nomination has been sent.
+    manage: board, or the head of an open year. upload: manage, or a nominated unit."""
+    from scoring.models import Nomination
+
+    period = get_object_or_404(
+        Period.objects.select_related(
+            "cluster_year__cluster__organizer",
+            "cluster_year__head_unit",
+            "cluster_year__deputy_unit",
+        ),
+        pk=pk,
+        kind=Period.Kind.YEAR_END,
+    )
+    cluster_year = period.cluster_year
+    organizer = current_organizer(request)
+    if organizer is None or organizer.pk != cluster_year.cluster.organizer_id:
+        raise Http404
+    roles = roles_for(request.user, cluster_year)
+    if not roles:
+        raise Http404
+    nomination = Nomination.objects.filter(period=period).first()
+    can_manage = can_act_as_head(roles, cluster_year)
+    profile = profile_of(request.user)
+    nominated = None
+    if (
+        nomination is not None
+        and profile is not None
+        and profile.unit_id is not None
+        and nomination.nominees.filter(unit_id=profile.unit_id).exists()
+    ):
+        nominated = profile.unit_id
+    sent = nomination is not None and nomination.submitted_at is not None
+    sees = (
+        Role.BOARD in roles
+        or Role.HEAD in roles
+        or Role.DEPUTY in roles
+        or nominated is not None
+        or sent
+    )
+    if not sees:
+        raise Http404
+    if action == "manage" and not can_manage:
+        raise PermissionDenied
+    if action == "upload" and not (can_manage or nominated is not None):
+        raise PermissionDenied
+    return NominationAccess(
+        period=period,
+        nomination=nomination,
+        roles=roles,
+        can_manage=can_manage,
+        nominated_unit_id=nominated,
+    )

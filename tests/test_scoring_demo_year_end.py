@@ -111,11 +111,52 @@ def test_bac_kan_2022_ranking_is_published_and_its_ballot_held(demo):
     period = period_of(BAC_KAN, 2022)
     assert period.published_at is not None
     assert period.published_at.date().isoformat() == "2022-12-15"
-    ballot = Ballot.objects.get(cluster_year=period.cluster_year)
-    assert ballot.state == Ballot.State.CLOSED and ballot.purpose == Ballot.Purpose.LEADING_UNIT
+    ballot = Ballot.objects.get(
+        cluster_year=period.cluster_year, purpose=Ballot.Purpose.LEADING_UNIT
+    )
+    assert ballot.state == Ballot.State.CLOSED
     assert BallotVoter.objects.filter(ballot=ballot).count() == 8
     assert CastBallot.objects.filter(ballot=ballot).count() == 8
     votes = {item["name"]: item["votes"] for item in ballot.result["candidates"]}
     assert votes == {"phường Phùng Chí Kiên": 7, "phường Đức Xuân": 1, "phường Xuất Hóa": 0}
     winner = ballot.candidates.get(pk__in=ballot.result["winners"])
     assert winner.name == "phường Phùng Chí Kiên"
+
+
+def test_bac_kan_2022_goes_all_the_way_to_an_accepted_nomination(demo):
+    """Deliberation recorded, the merit ballot held, every minute rendered, the
+    nomination sent with its complete dossier on 22/12/2022 and accepted on 26/12."""
+    from core.models import DocumentJob
+    from scoring.models import Ballot, Nomination, NominationDocument
+
+    period = period_of(BAC_KAN, 2022)
+    meeting = period.deliberation
+    assert meeting.held_at.date().isoformat() == "2022-12-20"
+    assert meeting.attendees.count() == 8
+    merit = Ballot.objects.get(cluster_year=period.cluster_year, purpose=Ballot.Purpose.MERIT)
+    assert merit.state == Ballot.State.CLOSED and merit.result["decision"] == "elected"
+    assert [row["name"] for row in merit.result["candidates"] if row["winner"]] == [
+        "phường Đức Xuân",
+        "phường Xuất Hóa",
+    ]
+    nomination = Nomination.objects.get(period=period)
+    assert nomination.state == Nomination.State.ACCEPTED
+    assert nomination.submitted_at.date().isoformat() == "2022-12-22"
+    assert nomination.decided_at.date().isoformat() == "2022-12-26"
+    nominees = {(n.unit.name, n.award) for n in nomination.nominees.select_related("unit")}
+    assert nominees == {
+        ("phường Phùng Chí Kiên", "flag"),
+        ("phường Đức Xuân", "merit"),
+        ("phường Xuất Hóa", "merit"),
+    }
+    live = nomination.documents.filter(withdrawn_at__isnull=True)
+    kinds = sorted(live.values_list("kind", flat=True))
+    assert kinds == sorted(
+        ["achievement_report"] * 3
+        + ["ballot_minutes"] * 2
+        + ["deliberation_minutes", "score_summary", "submission"]
+    )
+    rendered = DocumentJob.objects.filter(pk__in=live.filter(job__isnull=False).values("job_id"))
+    assert rendered.count() == 5 and set(rendered.values_list("state", flat=True)) == {"done"}
+    assert all(document.file for document in live.filter(kind="achievement_report"))
+    assert NominationDocument.objects.filter(nomination=nomination).count() == live.count()

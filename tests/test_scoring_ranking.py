@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from core.models import ActionLog, Notification
-from scoring.models import Scorecard
+from scoring.models import Period, Scorecard
 from scoring.ranking import DEFAULT_TIE_BREAKS, UnitRow, clean_tie_breaks, rank_units
 from scoring.selectors.ranking import period_ranking, totals_chart, unit_chart
 from scoring.services.messages import ranking as msg
@@ -361,3 +361,26 @@ def test_publishing_sets_the_time_logs_and_notifies_every_member(
     )
     assert {"hana", "minh", "lan", "olga"} <= notified
     assert "oscar" not in notified and "alice" not in notified
+
+
+def test_a_period_where_the_vote_decides_straight_away_applies_no_rule(world, en) -> None:  # type: ignore[no-untyped-def]
+    """Stored ["vote"]: units tied on total stay tied even though their section I
+    differs (the default order would have split them)."""
+    sw = scoring_world(world)
+    scores = {
+        "h_new": {"1": {"points": D(20)}, "5": {"count": 3}, "D": {"count": 0}},
+        "h_old": {"1": {"points": D(10)}, "5": {"count": 4}, "D": {"count": 0}},
+    }
+    for name, values in scores.items():
+        card = submit(sw, getattr(world, name), values)
+        role = "board" if name == "h_new" else "head"
+        actor = world.board if name == "h_new" else world.head_officer
+        scorecard_finalise(actor=actor, scorecard=card, role=role)
+
+    def ranks() -> dict[str, int]:
+        ranking = period_ranking(period=Period.objects.get(pk=sw.period.pk))
+        return {line.card.unit.name: line.rank for line in ranking.lines}
+
+    assert ranks() == {world.h_new.name: 1, world.h_old.name: 2}
+    Period.objects.filter(pk=sw.period.pk).update(tie_breaks=["vote"])
+    assert ranks() == {world.h_new.name: 1, world.h_old.name: 1}

@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
             name='Nominee',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('award', models.CharField(choices=[('flag', 'Emulation flag of the province'), ('merit', 'Certificate of merit')], max_length=10, verbose_name='award')),
+                ('award', models.CharField(choices=[('flag', 'Emulation flag'), ('merit', 'Certificate of merit')], max_length=10, verbose_name='award')),
                 ('rank', models.PositiveSmallIntegerField(blank=True, null=True)),
                 ('total', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
                 ('votes', models.PositiveSmallIntegerField(blank=True, null=True)),

@@ -191,7 +191,7 @@ class Nominee(models.Model):
     """One unit proposed for one award."""
 
     class Award(models.TextChoices):
-        FLAG = "flag", _("Emulation flag of the province")
+        FLAG = "flag", _("Emulation flag")
         MERIT = "merit", _("Certificate of merit")
 
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="nominees")
@@ -222,6 +222,38 @@ class Nominee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} for {self.award}"
+
+
+# The award as printed in documents, by the organizer's level (Law 06/2022: flags and
+# certificates of merit are given by ministries and provinces; a district-level council
+# proposes its leading unit upwards and gives its own certificate, the Giấy khen).
+AWARD_WORDING = {
+    "central": {
+        "flag": "Cờ thi đua của Chính phủ",
+        "merit": "Bằng khen của Thủ tướng Chính phủ",
+    },
+    "ministry": {
+        "flag": "Cờ thi đua của Bộ, ban, ngành, đoàn thể Trung ương",
+        "merit": "Bằng khen của Bộ trưởng, Thủ trưởng cơ quan Trung ương",
+    },
+    "province": {
+        "flag": "Cờ thi đua của Ủy ban nhân dân tỉnh",
+        "merit": "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh",
+    },
+    "city": {
+        "flag": "Đơn vị dẫn đầu cụm — đề nghị cấp trên xét tặng Cờ thi đua",
+        "merit": "Giấy khen của Chủ tịch Ủy ban nhân dân cấp huyện",
+    },
+    "commune": {
+        "flag": "Đơn vị dẫn đầu cụm — đề nghị cấp trên xét tặng Cờ thi đua",
+        "merit": "Giấy khen của Chủ tịch Ủy ban nhân dân cấp xã",
+    },
+}
+
+
+def award_wording(award: str, level: str) -> str:
+    """The award's official Vietnamese wording for an organizer of ``level``."""
+    return AWARD_WORDING.get(level, AWARD_WORDING["province"])[award]
 
 
 def nomination_upload_to(instance: NominationDocument, filename: str) -> str:

@@ -215,7 +215,9 @@ def period_ranking(*, period: Period) -> Ranking:
         )
     for index, section in enumerate(sections):
         section.average = _average([row.sections[index] for row in unit_rows.values()])
-    ranked = rank_units(unit_rows.values(), tie_breaks, [section.code for section in sections])
+    ranked = rank_units(
+        unit_rows.values(), period.tie_breaks, [section.code for section in sections]
+    )
     cards_by_pk = {card.pk: card for card in final}
     lines = [
         Line(

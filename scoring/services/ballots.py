@@ -33,7 +33,8 @@ from clusters.models import ClusterYear, Membership, Profile, Unit
 from clusters.roles import Role, can_act_as_head, profile_of, roles_for
 from core.audit import log_action
 from core.notifications import notify
-from scoring.models import Ballot, BallotVoter, CastBallot
+from core.text import vi_sort_key
+from scoring.models import Ballot, BallotVoter, CastBallot, Period, rules_for
 from scoring.services.messages.ballots import (
     BALLOT_ABSTAIN_WITH_CHOICES,
     BALLOT_ALREADY_VOTED,
@@ -62,10 +63,17 @@ from scoring.services.messages.ballots import (
     BALLOT_TOO_MANY,
     BALLOT_YEAR_CLOSED,
 )
+from scoring.services.messages.deliberations import (
+    DECISION_ALREADY,
+    DECISION_DEPUTY_REQUIRED,
+    DECISION_NO_UNITS,
+    DECISION_NOT_CANDIDATE,
+    DECISION_NOT_DUE,
+    DECISION_ONLY_HEAD,
+    DECISION_REASON_REQUIRED,
+    DECISION_TOO_MANY,
+)
 
-DEFAULT_QUORUM = Fraction(2, 3)
-DEFAULT_THRESHOLD = Fraction(1, 2)
-MAX_ROUNDS = 2
 # Receipt codes: 12 characters without look-alikes, shown as XXXX-XXXX-XXXX.
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -175,14 +183,25 @@ def ballot_create(
     opens_at: dt.datetime,
     closes_at: dt.datetime,
     round: int = 1,
-    quorum: Any = DEFAULT_QUORUM,
-    threshold: Any = DEFAULT_THRESHOLD,
-    threshold_strict: bool = True,
-    max_rounds: int = MAX_ROUNDS,
+    quorum: Any = None,
+    threshold: Any = None,
+    threshold_strict: bool | None = None,
+    max_rounds: int | None = None,
     period: Any = None,
     previous: Ballot | None = None,
 ) -> Ballot:
-    """A draft ballot; candidates must be member units of the year."""
+    """A draft ballot; candidates must be member units of the year. Quorum, threshold
+    (and whether it is strict) and rounds not given come from the organizer's rules
+    (``rules_for``: saved, or the defaults of domain.md §4)."""
+    rules = rules_for(cluster_year.cluster.organizer_id)
+    if quorum is None:
+        quorum = (rules.quorum_numerator, rules.quorum_denominator)
+    if threshold is None:
+        threshold = (rules.threshold_numerator, rules.threshold_denominator)
+    if threshold_strict is None:
+        threshold_strict = rules.threshold_strict
+    if max_rounds is None:
+        max_rounds = rules.max_rounds
     if purpose not in Ballot.Purpose.values:
         raise ValidationError({"purpose": ValidationError(BALLOT_PURPOSE_UNKNOWN)})
     candidate_ids = sorted({getattr(c, "pk", c) for c in candidates})
@@ -421,7 +440,7 @@ def count(ballot: Ballot) -> dict[str, Any]:
         }
         for unit in candidates
     ]
-    rows.sort(key=lambda row: (-row["votes"], row["name"]))
+    rows.sort(key=lambda row: (-row["votes"], vi_sort_key(row["name"])))
     approved = [row for row in rows if row["meets_threshold"]]
     tie = False
     if len(approved) > ballot.choose_at_most:
@@ -547,3 +566,115 @@ def ballot_next_round(
             data={"round": following.round},
         )
     return following
+
+
+# Suggestions from the ranking ---------------------------------------------------------
+
+
+def year_end_period(cluster_year: ClusterYear | int) -> Period | None:
+    pk = getattr(cluster_year, "pk", cluster_year)
+    return Period.objects.filter(cluster_year_id=pk, kind=Period.Kind.YEAR_END).first()
+
+
+def elected_leading_units(cluster_year: ClusterYear | int) -> list[int]:
+    """The leading unit(s) elected by a closed ballot of the year, or decided by the
+    head and deputy head after the last round."""
+    pk = getattr(cluster_year, "pk", cluster_year)
+    found: list[int] = []
+    closed = Ballot.objects.filter(
+        cluster_year_id=pk, purpose=Ballot.Purpose.LEADING_UNIT, state=Ballot.State.CLOSED
+    ).order_by("round", "pk")
+    for ballot in closed:
+        result = ballot.result or {}
+        if result.get("decision") == "elected":
+            found.extend(result.get("winners", []))
+        found.extend((result.get("head_decision") or {}).get("units", []))
+    return sorted(set(found))
+
+
+def suggested_candidates(cluster_year: ClusterYear, purpose: str) -> list[int]:
+    """Default candidates from the PUBLISHED ranking of the year-end period.
+
+    Leading unit: the units ranked in the first three places, plus any tied with the
+    third. Merit: the next ones after an elected leading unit, up to the merit quota
+    plus two. Empty when the ranking is not published."""
+    from scoring.selectors.ranking import period_ranking
+
+    period = year_end_period(cluster_year)
+    if period is None or period.published_at is None:
+        return []
+    lines = period_ranking(period=period).lines
+    if not lines:
+        return []
+    if purpose == Ballot.Purpose.LEADING_UNIT:
+        cutoff = lines[min(2, len(lines) - 1)].rank
+        return [line.card.unit_id for line in lines if line.rank <= cutoff]
+    rules = rules_for(cluster_year.cluster.organizer_id)
+    excluded = set(elected_leading_units(cluster_year))
+    rest = [line.card.unit_id for line in lines if line.card.unit_id not in excluded]
+    return rest[: rules.merit_quota + 2]
+
+
+# After the last round: the head and the deputy head decide ------------------------------
+
+
+def ballot_record_decision(
+    *,
+    actor: Any,
+    ballot: Ballot,
+    units: Iterable[Unit | int],
+    reason: str,
+    deputy_agreed: bool,
+    at: dt.datetime | None = None,
+) -> Ballot:
+    """Record what the head and the deputy head decided after the last round closed
+    without a result. Only ``result["head_decision"]`` is written; the count stays."""
+    now = at or timezone.now()
+    chosen = sorted({getattr(unit, "pk", unit) for unit in units})
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        ballot = lock_ballot(ballot)
+        year = ballot.cluster_year
+        roles = roles_for(actor, year)
+        if Role.HEAD not in roles or not can_act_as_head(roles, year):
+            raise ValidationError(DECISION_ONLY_HEAD)
+        result = dict(ballot.result or {})
+        if ballot.state != Ballot.State.CLOSED or result.get("decision") != "head_and_deputy":
+            raise ValidationError(DECISION_NOT_DUE)
+        if result.get("head_decision"):
+            raise ValidationError(DECISION_ALREADY)
+        errors: dict[str, ValidationError] = {}
+        candidates = {unit.pk: unit.name for unit in ballot.candidates.all()}
+        if not chosen:
+            errors["units"] = ValidationError(DECISION_NO_UNITS)
+        elif not set(chosen) <= set(candidates):
+            errors["units"] = ValidationError(DECISION_NOT_CANDIDATE)
+        elif len(chosen) > ballot.choose_at_most:
+            errors["units"] = ValidationError(
+                DECISION_TOO_MANY, params={"count": ballot.choose_at_most}
+            )
+        if not reason:
+            errors["reason"] = ValidationError(DECISION_REASON_REQUIRED)
+        if not deputy_agreed:
+            errors["deputy_agreed"] = ValidationError(DECISION_DEPUTY_REQUIRED)
+        if errors:
+            raise ValidationError(errors)
+        result["head_decision"] = {
+            "units": chosen,
+            "unit_names": [candidates[pk] for pk in chosen],
+            "reason": reason,
+            "deputy_agreed": True,
+            "by": actor.pk,
+            "by_name": actor.get_full_name() or actor.get_username(),
+            "at": now.isoformat(),
+        }
+        ballot.result = result
+        ballot.save(update_fields=["result"])
+        log_action(
+            actor=actor,
+            action="scoring.ballot.head_decision",
+            obj=ballot,
+            scope_id=_scope(ballot),
+            data={"units": chosen, "reason": reason},
+        )
+    return ballot

@@ -914,3 +914,12 @@ def evidence_withdraw(*, actor: Any, evidence: Evidence, at: dt.datetime | None 
             data={"evidence": str(evidence), "criterion": codes},
         )
     return evidence
+
+
+def read_checked_upload(uploaded_file: Any) -> tuple[bytes, FileType]:
+    """An uploaded file read under ``settings.EVIDENCE_MAX_BYTES`` and typed by its
+    content, as evidence is (shared with the nomination dossier)."""
+    if not uploaded_file:
+        raise ValidationError(msg.FILE_REQUIRED, code="required")
+    data = _read_upload(uploaded_file)
+    return data, detect_file_type(data)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -26,9 +26,10 @@ from clusters.roles import Role, can_act_as_head, profile_of
 from core.forms import apply_service_errors, error_text
 from core.text import vi_number
 from scoring.forms.periods import DeadlineField
-from scoring.models import Ballot, BallotVoter
+from scoring.models import Ballot, BallotVoter, rules_for
 from scoring.permissions import ballot_for_user
 from scoring.services import ballots as services
+from scoring.services.messages.deliberations import DECISION_NOT_DUE
 
 
 class BallotForm(forms.Form):
@@ -58,6 +59,48 @@ class BallotForm(forms.Form):
         self.fields["candidates"].queryset = Unit.objects.filter(
             memberships__cluster_year=cluster_year
         ).order_by("name")
+        # The organizer's rules (saved, or the defaults of domain.md §4).
+        rules = rules_for(cluster_year.cluster.organizer_id)
+        for name in (
+            "quorum_numerator",
+            "quorum_denominator",
+            "threshold_numerator",
+            "threshold_denominator",
+            "threshold_strict",
+        ):
+            self.fields[name].initial = getattr(rules, name)
+        self.max_rounds = rules.max_rounds
+
+
+class DecisionForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Unit(s) decided on"),
+        queryset=Unit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+    deputy_agreed = forms.BooleanField(label=gettext_lazy("The deputy head agrees"))
+
+    def __init__(self, *args: Any, ballot: Ballot, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = ballot.candidates.order_by("name")
+
+
+def suggested_initial(cluster_year: ClusterYear, purpose: str | None) -> dict[str, Any]:
+    """Initial purpose, candidates and count: a suggestion from the published ranking
+    (the head may change it)."""
+    if purpose not in Ballot.Purpose.values:
+        elected = services.elected_leading_units(cluster_year)
+        purpose = Ballot.Purpose.MERIT if elected else Ballot.Purpose.LEADING_UNIT
+    rules = rules_for(cluster_year.cluster.organizer_id)
+    suggested = services.suggested_candidates(cluster_year, purpose)
+    count = rules.flag_quota if purpose == Ballot.Purpose.LEADING_UNIT else rules.merit_quota
+    initial: dict[str, Any] = {"purpose": purpose, "candidates": suggested}
+    if suggested:
+        initial["choose_at_most"] = max(1, min(count, len(suggested)))
+    return initial
 
 
 def _year_context(cluster_year: ClusterYear, roles: frozenset[Role]) -> dict[str, Any]:
@@ -89,8 +132,9 @@ def year_ballots(request: HttpRequest, pk: int) -> HttpResponse:
 
 def ballot_create(request: HttpRequest, pk: int) -> HttpResponse:
     cluster_year, roles = cluster_year_for_user(request, pk, "head")
+    initial = suggested_initial(cluster_year, request.GET.get("purpose"))
     if request.method != "POST":
-        form = BallotForm(cluster_year=cluster_year)
+        form = BallotForm(cluster_year=cluster_year, initial=initial)
     else:
         form = BallotForm(request.POST, cluster_year=cluster_year)
         if form.is_valid():
@@ -107,6 +151,7 @@ def ballot_create(request: HttpRequest, pk: int) -> HttpResponse:
                     quorum=(data["quorum_numerator"], data["quorum_denominator"]),
                     threshold=(data["threshold_numerator"], data["threshold_denominator"]),
                     threshold_strict=data["threshold_strict"],
+                    period=services.year_end_period(cluster_year),
                 )
             except ValidationError as error:
                 apply_service_errors(form, error)
@@ -114,7 +159,14 @@ def ballot_create(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The ballot is prepared. Check it, then open it."))
                 return redirect("ballot_detail", ballot.pk)
     return render(
-        request, "scoring/ballot_form.html", {**_year_context(cluster_year, roles), "form": form}
+        request,
+        "scoring/ballot_form.html",
+        {
+            **_year_context(cluster_year, roles),
+            "form": form,
+            "suggested": bool(initial["candidates"]),
+            "suggested_purpose": initial["purpose"],
+        },
     )
 
 
@@ -156,7 +208,63 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and BallotVoter.objects.filter(ballot=ballot, unit_id=own_unit_id).exists(),
             result=shown_result(ballot),
             next_round=Ballot.objects.filter(previous=ballot).first(),
+            can_decide=_can_decide(ballot, roles),
+            deliberation_period=services.year_end_period(ballot.cluster_year)
+            if can_manage
+            else None,
         ),
+    )
+
+
+def _can_decide(ballot: Ballot, roles: frozenset[Role]) -> bool:
+    result = ballot.result or {}
+    return (
+        Role.HEAD in roles
+        and can_act_as_head(roles, ballot.cluster_year)
+        and ballot.state == Ballot.State.CLOSED
+        and result.get("decision") == "head_and_deputy"
+        and not result.get("head_decision")
+    )
+
+
+def ballot_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """After the last round without a result: the head records what the head and the
+    deputy head decided. Form → confirmation → recorded."""
+    ballot, roles = ballot_for_user(request, pk, "manage")
+    if Role.HEAD not in roles:
+        raise PermissionDenied
+    if not _can_decide(ballot, roles):
+        messages.error(request, str(DECISION_NOT_DUE))
+        return redirect("ballot_detail", ballot.pk)
+    step = "form"
+    if request.method != "POST":
+        form = DecisionForm(ballot=ballot)
+    else:
+        form = DecisionForm(request.POST, ballot=ballot)
+        if form.is_valid():
+            data = form.cleaned_data
+            if request.POST.get("step") != "confirm":
+                step = "confirm"
+            else:
+                try:
+                    services.ballot_record_decision(
+                        actor=request.user,
+                        ballot=ballot,
+                        units=list(data["units"]),
+                        reason=data["reason"],
+                        deputy_agreed=data["deputy_agreed"],
+                    )
+                except ValidationError as error:
+                    apply_service_errors(form, error)
+                else:
+                    messages.success(
+                        request, _("The decision of the head and deputy head is recorded.")
+                    )
+                    return redirect("ballot_result", ballot.pk)
+    return render(
+        request,
+        "scoring/ballot_decide.html",
+        _ballot_context(ballot, roles, form=form, step=step),
     )
 
 
@@ -293,4 +401,5 @@ urlpatterns = [
     path("scoring/ballots/<int:pk>/vote/", ballot_vote, name="ballot_vote"),
     path("scoring/ballots/<int:pk>/receipt/", ballot_receipt, name="ballot_receipt"),
     path("scoring/ballots/<int:pk>/result/", ballot_result, name="ballot_result"),
+    path("scoring/ballots/<int:pk>/decide/", ballot_decide, name="ballot_decide"),
 ]
