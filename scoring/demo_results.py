@@ -144,7 +144,7 @@ def load_bac_kan_results() -> Ballot | None:
         ),
         conclusions=(
             "Thống nhất đề nghị Hội đồng Thi đua - Khen thưởng thành phố xét tặng Cờ thi đua "
-            "cho đơn vị dẫn đầu và Bằng khen cho hai đơn vị xếp tiếp theo theo kết quả bỏ phiếu."
+            "cho đơn vị dẫn đầu và Giấy khen cho hai đơn vị xếp tiếp theo theo kết quả bỏ phiếu."
         ),
     )
     # Seven of eight for the best ranked; one for the second.

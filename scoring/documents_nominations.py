@@ -160,6 +160,8 @@ def submission_context(nomination: Nomination, *, job: DocumentJob | None = None
         "ballot_lines": ballot_lines,
         "rows": rows,
         "any_women": any(row["women"] for row in rows),
+        "flag_words": award_wording(Nominee.Award.FLAG, organizer.level),
+        "merit_words": award_wording(Nominee.Award.MERIT, organizer.level),
         "flag_count": vi_number(sum(1 for n in nominees if n.award == Nominee.Award.FLAG)),
         "merit_count": vi_number(sum(1 for n in nominees if n.award == Nominee.Award.MERIT)),
         "summary": nomination.summary,

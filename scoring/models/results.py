@@ -225,8 +225,8 @@ class Nominee(models.Model):
 
 
 # The award as printed in documents, by the organizer's level (Law 06/2022: flags and
-# certificates of merit are given by ministries and provinces; a district-level council
-# proposes its leading unit upwards and gives its own certificate, the Giấy khen).
+# certificates of merit are given by ministries and provinces; below them a council
+# gives its own certificate, the Giấy khen, and proposes the flag upwards).
 AWARD_WORDING = {
     "central": {
         "flag": "Cờ thi đua của Chính phủ",
@@ -241,11 +241,11 @@ AWARD_WORDING = {
         "merit": "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh",
     },
     "city": {
-        "flag": "Đơn vị dẫn đầu cụm — đề nghị cấp trên xét tặng Cờ thi đua",
+        "flag": "Cờ thi đua",
         "merit": "Giấy khen của Chủ tịch Ủy ban nhân dân cấp huyện",
     },
     "commune": {
-        "flag": "Đơn vị dẫn đầu cụm — đề nghị cấp trên xét tặng Cờ thi đua",
+        "flag": "Cờ thi đua",
         "merit": "Giấy khen của Chủ tịch Ủy ban nhân dân cấp xã",
     },
 }
