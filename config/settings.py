@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "clusters",
     "covenants",
@@ -152,6 +156,56 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
 # Largest evidence file a unit may attach to its scorecard (type is checked by content).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+
+# The API for other systems (/api/v1/, config/api.py): a token per user (or the
+# session, for the browsable pages), the same rights as the pages, pages of 50.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cụm thi đua API",
+    "DESCRIPTION": "Organizers, units, clusters, covenants, rubrics, scores, rankings and "
+    "nominations, with the same rights as the pages; self-scores of a unit's own scorecard.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "clusters.models.UnitKind",
+        "ClusterKindEnum": "clusters.models.ClusterKind",
+        "LineageKindEnum": "clusters.models.LineageKind",
+        "PeriodKindEnum": "scoring.models.Period.Kind",
+        "CriterionKindEnum": "scoring.formulas.CriterionKind",
+        "CovenantStateEnum": "covenants.models.CovenantState",
+        "PeriodStateEnum": "scoring.models.Period.State",
+        "ScorecardStateEnum": "scoring.models.Scorecard.State",
+        "NominationStateEnum": "scoring.models.Nomination.State",
+    },
+    # Swagger UI and ReDoc from the installed sidecar: no request leaves the site.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.add_error_responses",
+    ],
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

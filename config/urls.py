@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api")),
     path("", include("core.urls")),
     path("", include("covenants.urls")),
     path("", include("scoring.urls")),
