@@ -238,6 +238,17 @@ def ballot_for_user(request: HttpRequest, pk: int, action: BallotAction = "view"
 NominationAction = Literal["view", "manage", "upload"]
 
 
+def nomination_sent(nomination: object | None) -> bool:
+    """Sent and not returned: submitted or accepted (a returned nomination is the head's
+    again, seen as before sending)."""
+    from scoring.models import Nomination
+
+    return nomination is not None and getattr(nomination, "state", None) in (
+        Nomination.State.SUBMITTED,
+        Nomination.State.ACCEPTED,
+    )
+
+
 @dataclass(frozen=True)
 class NominationAccess:
     """The year-end period, its nomination (None before it is prepared) and what the
@@ -258,7 +269,7 @@ class NominationAccess:
     def sees_dossier(self) -> bool:
         """Every piece of the dossier: board, head, deputy; everyone once it is sent
         (before that a nominated unit sees only its own uploads)."""
-        sent = self.nomination is not None and self.nomination.submitted_at is not None  # type: ignore[attr-defined]
+        sent = nomination_sent(self.nomination)
         return sent or bool(self.roles & {Role.BOARD, Role.HEAD, Role.DEPUTY})
 
 
@@ -299,7 +310,7 @@ def nomination_for_user(
         and nomination.nominees.filter(unit_id=profile.unit_id).exists()
     ):
         nominated = profile.unit_id
-    sent = nomination is not None and nomination.submitted_at is not None
+    sent = nomination_sent(nomination)
     sees = (
         Role.BOARD in roles
         or Role.HEAD in roles

@@ -486,3 +486,63 @@ def test_the_ballot_minutes_without_a_meeting_leave_the_board_out(world):
     text = pdf_text("ballot_minutes", ballot)
     assert "Thời gian kiểm phiếu: bắt đầu lúc" in text
     assert "Ban kiểm phiếu:" not in text and "có mặt" not in text
+
+
+def test_the_decision_fills_only_the_seats_the_last_round_left(world):
+    voters = leaders(world)
+    ballot = make_ballot(
+        world,
+        candidates=[world.h_new, world.member_unit, world.deputy_unit],
+        choose=2,
+        max_rounds=1,
+    )
+    for user in voters.values():
+        ballot_cast(actor=user, ballot=ballot, choices=[world.h_new], abstain=False)
+    ballot = ballot_close(actor=world.head_officer, ballot=ballot)
+    assert ballot.result["winners"] == [world.h_new.pk]
+    assert ballot.result["decision"] == "head_and_deputy"
+    for units in ([world.member_unit, world.deputy_unit], [world.h_new]):
+        refused(
+            lambda units=units: ballot_record_decision(
+                actor=world.head_officer,
+                ballot=ballot,
+                units=units,
+                reason="Thống nhất",
+                deputy_agreed=True,
+            ),
+            msg.DECISION_TOO_MANY,
+            field="units",
+            count=1,
+        )
+    ballot = ballot_record_decision(
+        actor=world.head_officer,
+        ballot=ballot,
+        units=[world.member_unit],
+        reason="Thống nhất",
+        deputy_agreed=True,
+    )
+    from scoring.selectors.nominations import elected_units
+
+    assert elected_units(ballot) == [world.h_new.pk, world.member_unit.pk]
+
+
+def test_the_dashboard_counts_a_decided_ballot_as_settled(world, client_for):
+    from scoring.selectors.dashboard import year_dashboard
+
+    ballot = unsettled_ballot(world)
+
+    def decision() -> str:
+        rows = year_dashboard(organizer=world.org, year=2024).rows
+        return next(row for row in rows if row.cluster_year == world.this_year).ballot_decision
+
+    assert decision() == "head_and_deputy"
+    ballot_record_decision(
+        actor=world.head_officer,
+        ballot=ballot,
+        units=[world.h_new],
+        reason="Đơn vị có điểm cao nhất.",
+        deputy_agreed=True,
+    )
+    assert decision() == "decided"
+    page = client_for(world.board).get(reverse("year_dashboard", args=[2024]))
+    assert "Trưởng cụm và Phó Trưởng cụm đã quyết định" in page.content.decode()

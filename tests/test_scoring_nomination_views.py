@@ -308,3 +308,48 @@ def test_a_mid_year_period_has_no_nomination_page(world, published, client_for):
 def test_the_ballot_list_links_to_the_nomination_for_the_head(world, published, client_for):
     page = client_for(world.head_officer).get(reverse("year_ballots", args=[world.this_year.pk]))
     assert url(published.period) in page.content.decode()
+
+
+def test_a_returned_nomination_is_hidden_again_from_other_members(
+    world, published, nomination, client_for
+):
+    complete(world, nomination, published)
+    services.nomination_submit(actor=world.head_officer, nomination=nomination)
+    member = client_for(world.member_officer)  # Bắc Sơn, not proposed
+    assert member.get(url(published.period)).status_code == 200
+    Nomination.objects.filter(pk=nomination.pk).update(
+        state=Nomination.State.RETURNED, return_reason="Thiếu", decided_at=timezone.now()
+    )
+    assert member.get(url(published.period)).status_code == 404
+    # A proposed unit sees the page, but only its own uploads, not the whole dossier.
+    other = NominationDocument.objects.filter(
+        nomination=nomination, kind="achievement_report", unit=world.deputy_unit
+    ).first()
+    proposed = client_for(world.last_head_officer)  # Đông Sơn
+    assert proposed.get(
+        url(published.period, "nomination_document_download", other.pk)
+    ).status_code in (
+        403,
+        404,
+    )
+
+
+def test_the_nominees_of_a_commented_returned_nomination_are_saved_from_the_page(
+    world, published, nomination, client_for
+):
+    from scoring.models import DisclosureComment
+    from tests.test_scoring_nominations import _returned_with_a_comment
+
+    commented = _returned_with_a_comment(world, nomination)
+    head = english(client_for(world.head_officer))
+    data = {f"award_{n.unit_id}": n.award for n in nomination.nominees.all()}
+    assert head.post(url(published.period, "nomination_nominees"), data).status_code == 302
+    assert DisclosureComment.objects.get().nominee_id == commented.pk
+    del data[f"award_{world.h_new.pk}"]
+    page = head.post(url(published.period, "nomination_nominees"), data)
+    assert page.status_code == 200
+    assert (
+        f"{world.h_new.name} has comments from the public disclosure and cannot be removed"
+        in page.content.decode()
+    )
+    assert nomination.nominees.filter(unit=world.h_new).exists()

@@ -24,11 +24,13 @@ from scoring.models import (
 )
 from scoring.services import nominations as services
 from scoring.services.ballots import ballot_cast, ballot_close, ballot_create, ballot_open
+from scoring.services.deliberations import deliberation_save
 from scoring.services.messages import nominations as msg
 from scoring.services.ranking import period_publish
 from tests.factories import make_user
 from tests.scoring_world import scoring_world
 from tests.test_scoring_ballot_minutes import closed_ballot
+from tests.test_scoring_deliberation import meeting_fields
 from tests.test_scoring_pdf import fonts_of, text_of
 from tests.test_scoring_ranking import finalise_all
 
@@ -103,14 +105,32 @@ def merit_ballot(world, winners):  # type: ignore[no-untyped-def]
     return ballot_close(actor=world.head_officer, ballot=ballot)
 
 
-def complete(world, nomination, sw, *, minutes=True, summary=True):  # type: ignore[no-untyped-def]
-    """Number, date, a report for every nominee, the minutes and the score summary."""
+def complete(world, nomination, sw, *, minutes=True, summary=True, vote=True, meeting=True):  # type: ignore[no-untyped-def]
+    """Number, date, a report for every nominee, a closed leading-unit vote (Tây Sơn
+    elected, unless one is there), the grounds of a nominee the vote did not choose, the
+    deliberation meeting, then the minutes and the score summary."""
+    if (
+        vote
+        and not Ballot.objects.filter(
+            purpose=Ballot.Purpose.LEADING_UNIT, state=Ballot.State.CLOSED
+        ).exists()
+    ):
+        closed_ballot(world)
     services.nomination_update(
         actor=world.head_officer,
         nomination=nomination,
         number="25/TTr-CTĐ",
         date=dt.date(2024, 12, 5),
         summary="Hoàn thành xuất sắc các chỉ tiêu.",
+    )
+    nominees = list(nomination.nominees.order_by("award", "order"))
+    services.nomination_set_nominees(
+        actor=world.head_officer,
+        nomination=nomination,
+        flag=[n.unit_id for n in nominees if n.award == "flag"],
+        merit=[n.unit_id for n in nominees if n.award == "merit"],
+        reasons={n.unit_id: n.reason or "Căn cứ kết quả chấm điểm, xếp hạng." for n in nominees},
+        women=[n.unit_id for n in nominees if n.women_preference],
     )
     for nominee in nomination.nominees.all():
         services.nomination_upload(
@@ -120,9 +140,15 @@ def complete(world, nomination, sw, *, minutes=True, summary=True):  # type: ign
             file=pdf_file(),
             unit=nominee.unit_id,
         )
+    if meeting:
+        deliberation_save(actor=world.head_officer, period=sw.period, **meeting_fields(world))
     if minutes:
         for ballot in Ballot.objects.filter(state=Ballot.State.CLOSED):
             job_request(actor=world.head_officer, kind="ballot_minutes", obj=ballot, scope_id=None)
+        if meeting:
+            job_request(
+                actor=world.head_officer, kind="deliberation_minutes", obj=sw.period, scope_id=None
+            )
     if summary:
         job_request(actor=world.head_officer, kind="score_summary", obj=sw.period, scope_id=None)
 
@@ -394,7 +420,9 @@ def test_submit_lists_everything_missing(world, published, nomination):
         )
         assert str(msg.NOMINATION_MISSING_SUMMARY) in got
         assert str(msg.NOMINATION_MISSING_DELIBERATION) in got
-    assert len(got) == 8
+        # Nam Sơn (first in the ranking) is proposed, the vote elected Tây Sơn.
+        assert str(msg.NOMINATION_MISSING_GROUNDS % {"unit": world.deputy_unit.name}) in got
+    assert len(got) == 9
     nomination.refresh_from_db()
     assert nomination.state == Nomination.State.DRAFT
 
@@ -427,7 +455,7 @@ def test_submit_with_every_piece_attaches_them_and_asks_for_the_submission(
             "kind", flat=True
         )
     )
-    assert kinds == ["ballot_minutes", "score_summary", "submission"]
+    assert kinds == ["ballot_minutes", "deliberation_minutes", "score_summary", "submission"]
     minutes = nomination.documents.get(kind="ballot_minutes")
     assert minutes.job.object_id == str(ballot.pk)
     submission = nomination.documents.get(kind="submission").job
@@ -559,3 +587,201 @@ def test_the_deadline_follows_the_organizers_rules(world, nomination):
     assert nomination_deadline(nomination) == dt.date(2024, 11, 30)
     assert is_late(nomination, timezone.make_aware(dt.datetime(2024, 12, 1, 8)))
     assert not is_late(nomination, timezone.make_aware(dt.datetime(2024, 11, 30, 20)))
+
+
+# Review fixes (issue 6) -------------------------------------------------------------------
+
+
+def _returned_with_a_comment(world, nomination):  # type: ignore[no-untyped-def]
+    """Sent, commented on during the public disclosure (Tây Sơn), then returned."""
+    from scoring.models import Disclosure
+    from scoring.services.nomination_review import disclosure_comment, nomination_return
+
+    Nomination.objects.filter(pk=nomination.pk).update(
+        state=Nomination.State.SUBMITTED, submitted_at=timezone.now()
+    )
+    now = timezone.now()
+    disclosure = Disclosure.objects.create(
+        organizer=world.org,
+        year=2024,
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(hours=1),
+    )
+    commented = nomination.nominees.get(unit=world.h_new)
+    disclosure_comment(
+        actor=world.member_leader, disclosure=disclosure, nominee=commented, text="Ý kiến"
+    )
+    nomination_return(actor=world.board, nomination=nomination, reason="Thiếu hồ sơ")
+    return commented
+
+
+def test_nominees_are_changed_in_place_and_keep_their_disclosure_comments(world, nomination):
+    from scoring.models import DisclosureComment
+
+    commented = _returned_with_a_comment(world, nomination)
+    # Tây Sơn moves to the flag, Bắc Sơn comes in, Đông Sơn and Nam Sơn leave.
+    services.nomination_set_nominees(
+        actor=world.head_officer,
+        nomination=nomination,
+        flag=[world.h_new.pk],
+        merit=[world.member_unit.pk],
+        reasons={world.h_new.pk: "Dẫn đầu cụm"},
+    )
+    assert awards(nomination) == [(world.h_new.name, "flag"), (world.member_unit.name, "merit")]
+    kept = nomination.nominees.get(unit=world.h_new)
+    assert kept.pk == commented.pk and kept.reason == "Dẫn đầu cụm" and kept.order == 1
+    assert DisclosureComment.objects.get().nominee_id == commented.pk
+    error = refused(
+        lambda: services.nomination_set_nominees(
+            actor=world.head_officer, nomination=nomination, merit=[world.member_unit.pk]
+        ),
+        msg.NOMINATION_NOMINEE_HAS_COMMENTS,
+        unit=world.h_new.name,
+    )
+    assert len(error.messages) == 1
+    assert nomination.nominees.filter(unit=world.h_new).exists()
+    assert DisclosureComment.objects.count() == 1
+
+
+def test_prepared_from_the_decision_of_the_head_and_deputy(world, published):
+    from scoring.services.ballots import ballot_record_decision
+    from tests.test_scoring_ballots import leaders, make_ballot
+
+    ballot = make_ballot(world, candidates=[world.h_new, world.member_unit], max_rounds=1)
+    for user in leaders(world).values():
+        ballot_cast(actor=user, ballot=ballot, choices=[], abstain=True)
+    ballot = ballot_close(actor=world.head_officer, ballot=ballot)
+    assert ballot.result["decision"] == "head_and_deputy"
+    ballot_record_decision(
+        actor=world.head_officer,
+        ballot=ballot,
+        units=[world.member_unit],
+        reason="Thống nhất",
+        deputy_agreed=True,
+    )
+    nomination = services.nomination_prepare(actor=world.head_officer, period=published.period)
+    flag = nomination.nominees.get(award="flag")
+    assert flag.unit == world.member_unit and flag.ballot == ballot
+    assert ActionLog.objects.get(action="scoring.nomination.prepared").data["source"] != "ranking"
+    # Decided by the head and deputy head: the vote requirement is met, no grounds asked.
+    from scoring.selectors.nominations import dossier
+
+    found = {item.key: item.ok for item in dossier(nomination).requirements}
+    assert found["vote"] is True and f"grounds-{world.member_unit.pk}" not in found
+
+
+def test_no_submission_while_a_ballot_is_open_or_without_a_vote(world, published, nomination):
+    from tests.test_scoring_ballots import make_ballot
+
+    complete(world, nomination, published, vote=False)
+    ballot = make_ballot(world)  # still open
+    error = refused(
+        lambda: services.nomination_submit(actor=world.head_officer, nomination=nomination),
+        msg.NOMINATION_BALLOT_NOT_CLOSED,
+        ballot="Leading unit of the cluster",
+        round=1,
+    )
+    with translation.override("en"):
+        assert str(msg.NOMINATION_MISSING_VOTE) in error.messages
+    # Nobody voted: nothing elected.
+    ballot_close(actor=world.head_officer, ballot=ballot, at=ballot.closes_at)
+    refused(
+        lambda: services.nomination_submit(actor=world.head_officer, nomination=nomination),
+        msg.NOMINATION_MISSING_VOTE,
+    )
+    nomination.refresh_from_db()
+    assert nomination.state == Nomination.State.DRAFT
+
+
+def test_no_submission_without_the_deliberation_meeting(world, published, nomination):
+    complete(world, nomination, published, meeting=False)
+    refused(
+        lambda: services.nomination_submit(actor=world.head_officer, nomination=nomination),
+        msg.NOMINATION_MISSING_MEETING,
+    )
+
+
+def test_a_nominee_the_vote_did_not_choose_needs_grounds(world, published, nomination):
+    closed_ballot(world)  # Tây Sơn elected (its voters are the merit ballot's too)
+    merit_ballot(world, [world.member_unit.pk, world.h_old.pk])
+    complete(world, nomination, published)
+    # Nam Sơn for the flag (Tây Sơn elected); Tây Sơn for merit (not elected), Đông Sơn
+    # elected: no grounds given.
+    services.nomination_set_nominees(
+        actor=world.head_officer,
+        nomination=nomination,
+        flag=[world.deputy_unit.pk],
+        merit=[world.h_new.pk, world.h_old.pk],
+    )
+    error = refused(
+        lambda: services.nomination_submit(actor=world.head_officer, nomination=nomination),
+        msg.NOMINATION_MISSING_GROUNDS,
+        unit=world.deputy_unit.name,
+    )
+    with translation.override("en"):
+        assert str(msg.NOMINATION_MISSING_GROUNDS % {"unit": world.h_new.name}) in error.messages
+        assert (
+            str(msg.NOMINATION_MISSING_GROUNDS % {"unit": world.h_old.name}) not in error.messages
+        )
+    services.nomination_set_nominees(
+        actor=world.head_officer,
+        nomination=nomination,
+        flag=[world.deputy_unit.pk],
+        merit=[world.h_new.pk, world.h_old.pk],
+        reasons={world.deputy_unit.pk: "Đứng đầu xếp hạng", world.h_new.pk: "Thành tích nổi bật"},
+    )
+    services.nomination_submit(actor=world.head_officer, nomination=nomination)
+    nomination.refresh_from_db()
+    assert nomination.state == Nomination.State.SUBMITTED
+
+
+def test_minutes_made_before_the_meeting_was_changed_must_be_made_again(
+    world, published, nomination
+):
+    complete(world, nomination, published)
+    deliberation_save(
+        actor=world.head_officer,
+        period=published.period,
+        **meeting_fields(world, conclusions="Thống nhất, có sửa đổi."),
+    )
+    error = refused(
+        lambda: services.nomination_submit(actor=world.head_officer, nomination=nomination),
+        msg.NOMINATION_STALE_DELIBERATION,
+    )
+    with translation.override("en"):
+        assert (
+            str(
+                msg.NOMINATION_STALE_BALLOT_MINUTES
+                % {"ballot": "Leading unit of the cluster", "round": 1}
+            )
+            in error.messages
+        )
+    for ballot in Ballot.objects.filter(state=Ballot.State.CLOSED):
+        job_request(actor=world.head_officer, kind="ballot_minutes", obj=ballot, scope_id=None)
+    job_request(
+        actor=world.head_officer, kind="deliberation_minutes", obj=published.period, scope_id=None
+    )
+    services.nomination_submit(actor=world.head_officer, nomination=nomination)
+    from scoring.services.messages import deliberations as deliberation_msg
+
+    refused(
+        lambda: deliberation_save(
+            actor=world.head_officer, period=published.period, **meeting_fields(world)
+        ),
+        deliberation_msg.DELIBERATION_NOMINATION_SENT,
+    )
+
+
+def test_the_quotas_in_force_when_sent_are_kept_and_checked(world, published, nomination):
+    complete(world, nomination, published)
+    rules = AwardRules.objects.create(organizer=world.org, flag_quota=1, merit_quota=1)
+    refused(
+        lambda: services.nomination_submit(actor=world.head_officer, nomination=nomination),
+        msg.NOMINATION_MERIT_QUOTA,
+        quota=1,
+    )
+    rules.merit_quota = 3
+    rules.save()
+    services.nomination_submit(actor=world.head_officer, nomination=nomination)
+    nomination.refresh_from_db()
+    assert (nomination.flag_quota, nomination.merit_quota) == (1, 3)

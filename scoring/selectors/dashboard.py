@@ -225,7 +225,15 @@ def year_dashboard(
     # The leading-unit ballot decides the year; merit ballots only add to the count.
     ballots = (
         Ballot.objects.filter(in_year)
-        .values("pk", "cluster_year_id", "purpose", "round", "state", "result__decision")
+        .values(
+            "pk",
+            "cluster_year_id",
+            "purpose",
+            "round",
+            "state",
+            "result__decision",
+            "result__head_decision",
+        )
         .order_by("cluster_year_id", "purpose", "round", "pk")
     )
     for ballot in ballots:
@@ -238,6 +246,9 @@ def year_dashboard(
             row.ballot = ballot
             row.ballot_phase = "held" if ballot["state"] == Ballot.State.CLOSED else ballot["state"]
             row.ballot_decision = ballot["result__decision"] or ""
+            if row.ballot_decision == "head_and_deputy" and ballot["result__head_decision"]:
+                # The head and deputy head have decided: settled, not pending.
+                row.ballot_decision = "decided"
 
     nominations = Nomination.objects.filter(
         organizer=organizer, year=year, period__kind=Period.Kind.YEAR_END

@@ -51,12 +51,36 @@ def period_ballots(period: Period) -> list[Ballot]:
     )
 
 
+def elected_units(ballot: Ballot | None) -> list[int]:
+    """The units a closed ballot chose: its winners, and after a last round without a
+    result, the units the head and deputy head decided on (``result["head_decision"]``)."""
+    if ballot is None:
+        return []
+    result = ballot.result or {}
+    units = [int(pk) for pk in result.get("winners") or []]
+    if result.get("decision") == "head_and_deputy":
+        decided = (result.get("head_decision") or {}).get("units") or []
+        units += [int(pk) for pk in decided if int(pk) not in units]
+    return units
+
+
+def is_decided(ballot: Ballot) -> bool:
+    """The ballot elected its units, or the head and deputy head decided after it."""
+    result = ballot.result or {}
+    if result.get("decision") == "elected":
+        return bool(result.get("winners"))
+    return result.get("decision") == "head_and_deputy" and bool(
+        (result.get("head_decision") or {}).get("units")
+    )
+
+
 def elected_ballot(ballots: list[Ballot], purpose: str) -> Ballot | None:
-    """The last round of ``purpose`` that elected its units."""
+    """The last round of ``purpose`` that elected its units (or after which the head and
+    deputy head decided)."""
     for ballot in sorted(
         (b for b in ballots if b.purpose == purpose), key=lambda b: (-b.round, -b.pk)
     ):
-        if (ballot.result or {}).get("decision") == "elected" and ballot.result.get("winners"):
+        if is_decided(ballot):
             return ballot
     return None
 
@@ -87,7 +111,7 @@ class Basis:
             "rank": rank,
             "total": total,
             "votes": votes.get(unit_id),
-            "ballot": ballot if unit_id in votes else None,
+            "ballot": ballot if unit_id in votes or unit_id in elected_units(ballot) else None,
         }
 
 
@@ -175,6 +199,15 @@ def active_documents(nomination: Nomination) -> list[NominationDocument]:
     )
 
 
+def fresh_job(obj: Any, kind: str, since: dt.datetime | None) -> tuple[DocumentJob | None, bool]:
+    """The latest finished document (``done_job``) and whether it is stale: made before
+    ``since`` (the deliberation meeting was recorded or last changed after it)."""
+    job = done_job(obj, kind)
+    if job is not None and since is not None and job.created_at < since:
+        return None, True
+    return job, False
+
+
 def dossier(nomination: Nomination) -> Dossier:
     """Every piece the submission needs, in the order the page lists them."""
     period = nomination.period
@@ -184,11 +217,44 @@ def dossier(nomination: Nomination) -> Dossier:
             kind=NominationDocument.Kind.ACHIEVEMENT_REPORT, withdrawn_at__isnull=True
         ).values_list("unit_id", flat=True)
     )
+    meeting = Deliberation.objects.filter(period=period).first()
+    since = meeting.updated_at if meeting is not None else None
+    ballots = period_ballots(period)
+    flag_ballot = elected_ballot(ballots, Ballot.Purpose.LEADING_UNIT)
+    merit_ballots = [b for b in ballots if b.purpose == Ballot.Purpose.MERIT]
+    merit_elected = elected_units(elected_ballot(ballots, Ballot.Purpose.MERIT))
     found = Dossier()
     add = found.requirements.append
     add(Requirement("nominees", msg.NOMINATION_MISSING_NOMINEES, bool(nominees)))
     add(Requirement("number", msg.NOMINATION_MISSING_NUMBER, bool(nomination.number.strip())))
     add(Requirement("date", msg.NOMINATION_MISSING_DATE, nomination.date is not None))
+    for ballot in Ballot.objects.filter(
+        cluster_year_id=nomination.cluster_year_id,
+        state__in=(Ballot.State.DRAFT, Ballot.State.OPEN),
+    ).order_by("purpose", "round", "pk"):
+        add(
+            Requirement(
+                f"unclosed-{ballot.pk}",
+                msg.NOMINATION_BALLOT_NOT_CLOSED
+                % {"ballot": ballot.get_purpose_display(), "round": ballot.round},
+                False,
+            )
+        )
+    add(Requirement("vote", msg.NOMINATION_MISSING_VOTE, flag_ballot is not None))
+    flag_elected = elected_units(flag_ballot)
+    for nominee in nominees:
+        if nominee.award == Nominee.Award.FLAG:
+            needs_grounds = flag_ballot is not None and nominee.unit_id not in flag_elected
+        else:
+            needs_grounds = bool(merit_ballots) and nominee.unit_id not in merit_elected
+        if needs_grounds:
+            add(
+                Requirement(
+                    f"grounds-{nominee.unit_id}",
+                    msg.NOMINATION_MISSING_GROUNDS % {"unit": nominee.unit.name},
+                    bool(nominee.reason.strip()),
+                )
+            )
     for nominee in nominees:
         add(
             Requirement(
@@ -197,13 +263,18 @@ def dossier(nomination: Nomination) -> Dossier:
                 nominee.unit_id in reports,
             )
         )
-    for ballot in period_ballots(period):
-        job = done_job(ballot, BALLOT_MINUTES)
+    for ballot in ballots:
+        job, stale = fresh_job(ballot, BALLOT_MINUTES, since)
+        params = {"ballot": ballot.get_purpose_display(), "round": ballot.round}
         add(
             Requirement(
                 f"ballot-{ballot.pk}",
-                msg.NOMINATION_MISSING_BALLOT_MINUTES
-                % {"ballot": ballot.get_purpose_display(), "round": ballot.round},
+                (
+                    msg.NOMINATION_STALE_BALLOT_MINUTES
+                    if stale
+                    else msg.NOMINATION_MISSING_BALLOT_MINUTES
+                )
+                % params,
                 job is not None,
                 job=job,
                 kind=NominationDocument.Kind.BALLOT_MINUTES,
@@ -221,12 +292,14 @@ def dossier(nomination: Nomination) -> Dossier:
             obj=period,
         )
     )
-    if Deliberation.objects.filter(period=period).exists():
-        job = done_job(period, DELIBERATION_MINUTES)
+    if meeting is None:
+        add(Requirement("deliberation", msg.NOMINATION_MISSING_MEETING, False))
+    else:
+        job, stale = fresh_job(period, DELIBERATION_MINUTES, since)
         add(
             Requirement(
                 "deliberation",
-                msg.NOMINATION_MISSING_DELIBERATION,
+                msg.NOMINATION_STALE_DELIBERATION if stale else msg.NOMINATION_MISSING_DELIBERATION,
                 job is not None,
                 job=job,
                 kind=NominationDocument.Kind.DELIBERATION_MINUTES,

@@ -649,10 +649,12 @@ def ballot_record_decision(
             errors["units"] = ValidationError(DECISION_NO_UNITS)
         elif not set(chosen) <= set(candidates):
             errors["units"] = ValidationError(DECISION_NOT_CANDIDATE)
-        elif len(chosen) > ballot.choose_at_most:
-            errors["units"] = ValidationError(
-                DECISION_TOO_MANY, params={"count": ballot.choose_at_most}
-            )
+        else:
+            # The seats still free: the round may already have elected some units.
+            elected = set(result.get("winners") or [])
+            free = ballot.choose_at_most - len(elected)
+            if set(chosen) & elected or len(chosen) > free:
+                errors["units"] = ValidationError(DECISION_TOO_MANY, params={"count": free})
         if not reason:
             errors["reason"] = ValidationError(DECISION_REASON_REQUIRED)
         if not deputy_agreed:

@@ -16,11 +16,12 @@ from django.db import transaction
 from clusters.models import Unit
 from clusters.roles import can_act_as_head, roles_for
 from core.audit import changes, log_action, snapshot
-from scoring.models import Deliberation, Period
+from scoring.models import Deliberation, Nomination, Period
 from scoring.services.ballots import member_unit_ids
 from scoring.services.messages.deliberations import (
     DELIBERATION_ATTENDEE_NOT_MEMBER,
     DELIBERATION_ENDS_BEFORE,
+    DELIBERATION_NOMINATION_SENT,
     DELIBERATION_NOT_ALLOWED,
     DELIBERATION_NOT_YEAR_END,
     DELIBERATION_REQUIRED,
@@ -68,6 +69,10 @@ def deliberation_save(
             raise ValidationError(DELIBERATION_NOT_YEAR_END)
         if not year.is_open:
             raise ValidationError(DELIBERATION_YEAR_CLOSED, params={"year": year.year})
+        if Nomination.objects.filter(
+            period=period, state__in=(Nomination.State.SUBMITTED, Nomination.State.ACCEPTED)
+        ).exists():
+            raise ValidationError(DELIBERATION_NOMINATION_SENT)
         errors: dict[str, ValidationError] = {}
         if held_at is None:
             errors["held_at"] = ValidationError(DELIBERATION_REQUIRED)

@@ -26,7 +26,14 @@ from clusters.roles import Role, can_act_as_head, profile_of, roles_for
 from core.audit import log_action
 from core.documents.jobs import job_request
 from core.text import nfc
-from scoring.models import Nomination, NominationDocument, Nominee, Period, rules_for
+from scoring.models import (
+    DisclosureComment,
+    Nomination,
+    NominationDocument,
+    Nominee,
+    Period,
+    rules_for,
+)
 from scoring.selectors import nominations as selectors
 from scoring.services.messages import nominations as msg
 from scoring.services.scorecards import clean_file_name, read_checked_upload
@@ -82,25 +89,47 @@ def _write_nominees(
     reasons: Mapping[int, str] | None = None,
     women: Iterable[int] = (),
 ) -> None:
+    """The nominee rows, changed in place by unit (a row may carry comments from the
+    public disclosure, which are never lost): new units added, removed ones deleted,
+    unless they have comments (refused, naming the unit)."""
     reasons = reasons or {}
     women = set(women)
-    nomination.nominees.all().delete()
+    existing = {nominee.unit_id: nominee for nominee in nomination.nominees.all()}
+    wanted = {unit_id for unit_id, _award in chosen}
+    removed = [pk for pk in existing if pk not in wanted]
+    commented = set(
+        DisclosureComment.objects.filter(
+            nominee__nomination=nomination, nominee__unit_id__in=removed
+        ).values_list("nominee__unit_id", flat=True)
+    )
+    if commented:
+        names = _names(commented)
+        raise ValidationError(
+            [
+                ValidationError(msg.NOMINATION_NOMINEE_HAS_COMMENTS, params={"unit": names[pk]})
+                for pk in sorted(commented, key=lambda pk: names[pk])
+            ]
+        )
+    Nominee.objects.filter(nomination=nomination, unit_id__in=removed).delete()
     orders = {Nominee.Award.FLAG: 0, Nominee.Award.MERIT: 0}
-    rows = []
+    new_rows = []
     for unit_id, award in chosen:
         orders[award] += 1
-        rows.append(
-            Nominee(
-                nomination=nomination,
-                unit_id=unit_id,
-                award=award,
-                order=orders[award],
-                women_preference=unit_id in women,
-                reason=nfc(reasons.get(unit_id, "") or "").strip(),
-                **basis.snapshot(unit_id, award),
-            )
-        )
-    Nominee.objects.bulk_create(rows)
+        values = {
+            "award": award,
+            "order": orders[award],
+            "women_preference": unit_id in women,
+            "reason": nfc(reasons.get(unit_id, "") or "").strip(),
+            **basis.snapshot(unit_id, award),
+        }
+        nominee = existing.get(unit_id)
+        if nominee is None:
+            new_rows.append(Nominee(nomination=nomination, unit_id=unit_id, **values))
+        else:
+            for name, value in values.items():
+                setattr(nominee, name, value)
+            nominee.save(update_fields=list(values))
+    Nominee.objects.bulk_create(new_rows)
 
 
 def _proposals(nomination: Nomination, basis: selectors.Basis) -> tuple[list, str]:
@@ -119,13 +148,17 @@ def _proposals(nomination: Nomination, basis: selectors.Basis) -> tuple[list, st
                 count += 1
 
     if basis.flag_ballot is not None:
-        take(basis.flag_ballot.result["winners"], Nominee.Award.FLAG, nomination.flag_quota)
+        take(selectors.elected_units(basis.flag_ballot), Nominee.Award.FLAG, nomination.flag_quota)
         sources.add("ballot")
     else:
         take(basis.ranked_units[:1], Nominee.Award.FLAG, nomination.flag_quota)
         sources.add("ranking")
     if basis.merit_ballot is not None:
-        take(basis.merit_ballot.result["winners"], Nominee.Award.MERIT, nomination.merit_quota)
+        take(
+            selectors.elected_units(basis.merit_ballot),
+            Nominee.Award.MERIT,
+            nomination.merit_quota,
+        )
         sources.add("ballot")
     else:
         take(basis.ranked_units, Nominee.Award.MERIT, nomination.merit_quota)
@@ -439,14 +472,28 @@ def nomination_submit(
         nomination = lock_nomination(nomination)
         _check_head(actor, nomination)
         _check_editable(nomination)
+        # The quotas in force when it is sent (the organizer's rules may have changed).
+        rules = rules_for(nomination.organizer_id)
+        nomination.flag_quota, nomination.merit_quota = rules.flag_quota, rules.merit_quota
+        counts = {
+            award: nomination.nominees.filter(award=award).count()
+            for award in (Nominee.Award.FLAG, Nominee.Award.MERIT)
+        }
+        over = []
+        if counts[Nominee.Award.FLAG] > rules.flag_quota:
+            over.append(msg.NOMINATION_FLAG_QUOTA % {"quota": rules.flag_quota})
+        if counts[Nominee.Award.MERIT] > rules.merit_quota:
+            over.append(msg.NOMINATION_MERIT_QUOTA % {"quota": rules.merit_quota})
         found = selectors.dossier(nomination)
-        if found.missing:
-            raise ValidationError(found.missing)
+        if over or found.missing:
+            raise ValidationError([str(text) for text in over] + found.missing)
         resent = nomination.state == Nomination.State.RETURNED
         nomination.state = Nomination.State.SUBMITTED
         nomination.submitted_at = now
         nomination.submitted_by = _user(actor)
-        nomination.save(update_fields=["state", "submitted_at", "submitted_by"])
+        nomination.save(
+            update_fields=["state", "submitted_at", "submitted_by", "flag_quota", "merit_quota"]
+        )
         # The rendered pieces first: the submission lists them.
         _attach_jobs(nomination, [(item.kind, item.job) for item in found.jobs])
         submission = job_request(

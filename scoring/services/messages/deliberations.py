@@ -22,6 +22,10 @@ DELIBERATION_NOT_ALLOWED = _(
 )
 DELIBERATION_NOT_YEAR_END = _("A deliberation meeting is recorded for the year-end review only.")
 DELIBERATION_YEAR_CLOSED = _("The year %(year)s is closed: the meeting can no longer be changed.")
+DELIBERATION_NOMINATION_SENT = _(
+    "The nomination has been sent to the board: the meeting can change only if the board "
+    "returns it."
+)
 DELIBERATION_REQUIRED = _("This field is required.")
 DELIBERATION_ENDS_BEFORE = _("The meeting must end after it starts.")
 DELIBERATION_ATTENDEE_NOT_MEMBER = _("%(unit)s is not a member unit of this cluster year.")

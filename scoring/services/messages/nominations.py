@@ -35,6 +35,27 @@ NOMINATION_MISSING_BALLOT_MINUTES = _(
 )
 NOMINATION_MISSING_SUMMARY = _("The score summary (PDF) of the period has not been made.")
 NOMINATION_MISSING_DELIBERATION = _("The deliberation minutes (PDF) have not been made.")
+NOMINATION_MISSING_MEETING = _(
+    "The deliberation meeting has not been recorded, so its minutes cannot be made."
+)
+NOMINATION_STALE_DELIBERATION = _(
+    "The deliberation minutes (PDF) were made before the meeting was last recorded: make them "
+    "again."
+)
+NOMINATION_STALE_BALLOT_MINUTES = _(
+    "The ballot-count minutes of the ballot “%(ballot)s” (round %(round)s) were made before the "
+    "deliberation meeting was last recorded: make them again."
+)
+NOMINATION_BALLOT_NOT_CLOSED = _("The ballot “%(ballot)s” (round %(round)s) is not closed yet.")
+NOMINATION_MISSING_VOTE = _(
+    "No leading-unit ballot has elected a unit or been decided by the head and deputy head."
+)
+NOMINATION_MISSING_GROUNDS = _(
+    "%(unit)s is proposed although the vote chose otherwise: give the grounds for it."
+)
+NOMINATION_NOMINEE_HAS_COMMENTS = _(
+    "%(unit)s has comments from the public disclosure and cannot be removed."
+)
 
 # Notifications ----------------------------------------------------------------------
 
