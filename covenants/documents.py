@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clusters.models import Profile
+from core.documents.qr import verification_stamp
 from core.models import DocumentJob
 from core.text import document_date, vi_number
 from covenants.models import Covenant, CovenantState, Signature
@@ -185,14 +186,7 @@ def covenant_context(covenant: Covenant, *, job: DocumentJob | None = None, draf
     ]
     targets_numeral = roman(len(sections) + 1)
     day = covenant.conference_date
-    verification_url = qr_image = ""
-    code = job.verification_code if job is not None else ""
-    if code:
-        from core.documents.qr import qr_data_uri
-        from core.documents.verification import verification_url as url_for
-
-        verification_url = url_for(code)
-        qr_image = qr_data_uri(verification_url)
+    stamp = verification_stamp(job)
     return {
         "covenant": covenant,
         "year": cluster_year.year,
@@ -219,9 +213,7 @@ def covenant_context(covenant: Covenant, *, job: DocumentJob | None = None, draf
         "table": _table_style(len(members)),
         "signature_blocks": blocks,
         "amended_from": covenant.amended_from,
-        "verification_code": code,
-        "verification_url": verification_url,
-        "qr_image": qr_image,
+        **stamp,
     }
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from clusters.models import Profile
+from core.documents.qr import verification_stamp
 from core.models import DocumentJob
 from core.text import document_date, vi_number
 from scoring.models import CriterionKind, Rubric
@@ -123,14 +124,7 @@ def rubric_context(rubric: Rubric, *, job: DocumentJob | None = None) -> dict[st
     else:
         when = year or timezone.localdate().year
         date_text = f"ngày {GAP} tháng {GAP} năm {when}"
-    verification_url = qr_image = ""
-    code = job.verification_code if job is not None else ""
-    if code:
-        from core.documents.qr import qr_data_uri
-        from core.documents.verification import verification_url as url_for
-
-        verification_url = url_for(code)
-        qr_image = qr_data_uri(verification_url)
+    stamp = verification_stamp(job)
     title = f"BẢNG CHẤM ĐIỂM THI ĐUA NĂM {year}" if year else "BẢNG CHẤM ĐIỂM THI ĐUA (MẪU)"
     return {
         "rubric": rubric,
@@ -163,9 +157,7 @@ def rubric_context(rubric: Rubric, *, job: DocumentJob | None = None) -> dict[st
             if cluster_year is not None
             else []
         ),
-        "verification_code": code,
-        "verification_url": verification_url,
-        "qr_image": qr_image,
+        **stamp,
     }
 
 

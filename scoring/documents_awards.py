@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.models import Organizer
 from core import excel as core_excel
+from core.documents.qr import verification_stamp
 from core.models import DocumentJob
 from core.text import document_date, vi_number
 from scoring.models.results import award_wording
@@ -101,14 +102,7 @@ def award_list_context(listing: AwardList, *, job: DocumentJob | None = None) ->
                 ],
             }
         )
-    verification_url = qr_image = ""
-    code = job.verification_code if job is not None else ""
-    if code:
-        from core.documents.qr import qr_data_uri
-        from core.documents.verification import verification_url as url_for
-
-        verification_url = url_for(code)
-        qr_image = qr_data_uri(verification_url)
+    stamp = verification_stamp(job)
     return {
         "year": listing.year,
         "parent_body": (organizer.parent_body or "").upper(),
@@ -130,9 +124,7 @@ def award_list_context(listing: AwardList, *, job: DocumentJob | None = None) ->
             }
         ],
         "recipients": ["Hội đồng Thi đua - Khen thưởng (b/c)", "Các Cụm, Khối thi đua", "Lưu: VT."],
-        "verification_code": code,
-        "verification_url": verification_url,
-        "qr_image": qr_image,
+        **stamp,
     }
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clusters.models import Profile
+from core.documents.qr import verification_stamp
 from core.models import DocumentJob
 from core.text import document_date, vi_number
 from scoring.models import Ballot
@@ -191,14 +192,7 @@ def ballot_minutes_context(ballot: Ballot, *, job: DocumentJob | None = None) ->
         f"{'trên' if threshold.get('strict', True) else 'từ'} {threshold.get('fraction', '')} "
         f"tổng số đơn vị thành viên (ít nhất {vi_number(int(threshold.get('needed', 0)))} phiếu)"
     )
-    verification_url = qr_image = ""
-    code = job.verification_code if job is not None else ""
-    if code:
-        from core.documents.qr import qr_data_uri
-        from core.documents.verification import verification_url as url_for
-
-        verification_url = url_for(code)
-        qr_image = qr_data_uri(verification_url)
+    stamp = verification_stamp(job)
     meeting = _meeting_context(ballot)
     signatures = [
         {
@@ -255,9 +249,7 @@ def ballot_minutes_context(ballot: Ballot, *, job: DocumentJob | None = None) ->
             f"{organizer.name} (b/c)",
             "Lưu: VT.",
         ],
-        "verification_code": code,
-        "verification_url": verification_url,
-        "qr_image": qr_image,
+        **stamp,
     }
 
 

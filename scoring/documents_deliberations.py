@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.documents.qr import verification_stamp
 from core.models import DocumentJob
 from core.text import document_date, vi_number, vi_sort_key
 from scoring.documents_ballots import GAP, PURPOSE_TEXT, head_decision_sentence
@@ -101,14 +102,7 @@ def deliberation_minutes_context(
     ballots = Ballot.objects.filter(cluster_year=cluster_year, state=Ballot.State.CLOSED).order_by(
         "purpose", "round", "pk"
     )
-    verification_url = qr_image = ""
-    code = job.verification_code if job is not None else ""
-    if code:
-        from core.documents.qr import qr_data_uri
-        from core.documents.verification import verification_url as url_for
-
-        verification_url = url_for(code)
-        qr_image = qr_data_uri(verification_url)
+    stamp = verification_stamp(job)
     head = cluster_year.head_unit
     place_name = (head.short_name if head is not None and head.short_name else "") or (
         organizer.place_name
@@ -151,9 +145,7 @@ def deliberation_minutes_context(
             f"{organizer.name} (b/c)",
             "Lưu: VT.",
         ],
-        "verification_code": code,
-        "verification_url": verification_url,
-        "qr_image": qr_image,
+        **stamp,
     }
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clusters.models import Profile
+from core.documents.qr import verification_stamp
 from core.models import DocumentJob
 from core.text import document_date, vi_number
 from scoring.models import Nomination, NominationDocument, Nominee
@@ -132,14 +133,7 @@ def submission_context(nomination: Nomination, *, job: DocumentJob | None = None
             or document.unit_id in nominated
         )
     ]
-    verification_url = qr_image = ""
-    code = job.verification_code if job is not None else ""
-    if code:
-        from core.documents.qr import qr_data_uri
-        from core.documents.verification import verification_url as url_for
-
-        verification_url = url_for(code)
-        qr_image = qr_data_uri(verification_url)
+    stamp = verification_stamp(job)
     signature = _signature(nomination)
     return {
         "nomination": nomination,
@@ -172,9 +166,7 @@ def submission_context(nomination: Nomination, *, job: DocumentJob | None = None
             "Các đơn vị thành viên cụm",
             "Lưu: VT.",
         ],
-        "verification_code": code,
-        "verification_url": verification_url,
-        "qr_image": qr_image,
+        **stamp,
     }
 
 

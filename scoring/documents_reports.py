@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from clusters.models import Profile
+from core.documents.qr import verification_stamp
 from core.models import DocumentJob
 from core.text import document_date
 from scoring.models import Period
@@ -74,14 +75,7 @@ def summary_context(
         organizer.place_name
     )
     landscape = len(summary.sections) > PORTRAIT_SECTIONS
-    verification_url = qr_image = ""
-    code = job.verification_code if job is not None else ""
-    if code:
-        from core.documents.qr import qr_data_uri
-        from core.documents.verification import verification_url as url_for
-
-        verification_url = url_for(code)
-        qr_image = qr_data_uri(verification_url)
+    stamp = verification_stamp(job)
     return {
         "summary": summary,
         "period": period,
@@ -105,9 +99,7 @@ def summary_context(
         },
         "signatures": _signature(period),
         "recipients": ["Các đơn vị thành viên cụm", f"{organizer.name} (b/c)", "Lưu: VT."],
-        "verification_code": code,
-        "verification_url": verification_url,
-        "qr_image": qr_image,
+        **stamp,
     }
 
 
