@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from clusters.models import Profile
 from core.documents.qr import verification_stamp
 from core.models import DocumentJob
 from core.text import document_date, vi_number
+from scoring.document_parts import head_signature
 from scoring.models import CriterionKind, Rubric
 from scoring.selectors import editor
 
@@ -54,25 +54,10 @@ def _how(row: editor.Row) -> str:
 
 def _signature(rubric: Rubric) -> list[dict[str, str]]:
     """The head unit's leader signs for the cluster (none on a library template)."""
-    if rubric.is_template or rubric.cluster_year.head_unit is None:
+    if rubric.is_template:
         return []
-    head = rubric.cluster_year.head_unit
-    leader = (
-        Profile.objects.filter(role=Profile.Role.LEADER, unit=head, user__is_active=True)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    name = (leader.user.get_full_name() or leader.user.get_username()) if leader else ""
-    position = (leader.position if leader and leader.position else head.leader_title) or ""
-    return [
-        {
-            "on_behalf": f"TM. {_upper(head.name)}",
-            "position": _upper(position),
-            "name": name,
-            "note": "(Đơn vị trưởng cụm)",
-        }
-    ]
+    signature = head_signature(rubric.cluster_year.head_unit)
+    return [signature] if signature else []
 
 
 def rubric_context(rubric: Rubric, *, job: DocumentJob | None = None) -> dict[str, Any]:

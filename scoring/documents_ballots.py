@@ -22,10 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clusters.models import Profile
 from core.documents.qr import verification_stamp
 from core.models import DocumentJob
 from core.text import document_date, vi_number
+from scoring.document_parts import head_signature
 from scoring.models import Ballot
 
 KIND = "ballot_minutes"
@@ -60,23 +60,7 @@ def _closed_at(ballot: Ballot) -> Any:
 
 
 def _head_signature(ballot: Ballot) -> dict[str, str] | None:
-    head = ballot.cluster_year.head_unit
-    if head is None:
-        return None
-    leader = (
-        Profile.objects.filter(role=Profile.Role.LEADER, unit=head, user__is_active=True)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    name = (leader.user.get_full_name() or leader.user.get_username()) if leader else ""
-    position = (leader.position if leader and leader.position else head.leader_title) or ""
-    return {
-        "on_behalf": f"TM. {_upper(head.name)}",
-        "position": _upper(position),
-        "name": name or BLANK_NAME,
-        "note": "(Đơn vị trưởng cụm)",
-    }
+    return head_signature(ballot.cluster_year.head_unit, blank_name=BLANK_NAME)
 
 
 def _outcome(result: dict[str, Any], rows: list[dict[str, Any]], ballot: Ballot) -> list[str]:

@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clusters.models import Profile
 from core.documents.qr import verification_stamp
 from core.models import DocumentJob
 from core.text import document_date, vi_number
+from scoring.document_parts import head_signature
 from scoring.models import Nomination, NominationDocument, Nominee
 from scoring.models.results import award_wording
 
@@ -44,23 +44,7 @@ def _upper(text: str) -> str:
 
 
 def _signature(nomination: Nomination) -> dict[str, str] | None:
-    head = nomination.cluster_year.head_unit
-    if head is None:
-        return None
-    leader = (
-        Profile.objects.filter(role=Profile.Role.LEADER, unit=head, user__is_active=True)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    name = (leader.user.get_full_name() or leader.user.get_username()) if leader else ""
-    position = (leader.position if leader and leader.position else head.leader_title) or ""
-    return {
-        "on_behalf": f"TM. {_upper(head.name)}",
-        "position": _upper(position),
-        "name": name or BLANK_NAME,
-        "note": "",
-    }
+    return head_signature(nomination.cluster_year.head_unit, note="", blank_name=BLANK_NAME)
 
 
 def _document_line(document: NominationDocument) -> str:

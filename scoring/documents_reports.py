@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from clusters.models import Profile
 from core.documents.qr import verification_stamp
 from core.models import DocumentJob
 from core.text import document_date
+from scoring.document_parts import head_signature
 from scoring.models import Period
 from scoring.reports import Summary, period_summary, summary_filename
 
@@ -41,25 +41,8 @@ def _upper(text: str) -> str:
 
 def _signature(period: Period) -> list[dict[str, str]]:
     """The head unit's leader signs for the cluster."""
-    head = period.cluster_year.head_unit
-    if head is None:
-        return []
-    leader = (
-        Profile.objects.filter(role=Profile.Role.LEADER, unit=head, user__is_active=True)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    name = (leader.user.get_full_name() or leader.user.get_username()) if leader else ""
-    position = (leader.position if leader and leader.position else head.leader_title) or ""
-    return [
-        {
-            "on_behalf": f"TM. {_upper(head.name)}",
-            "position": _upper(position),
-            "name": name,
-            "note": "(Đơn vị trưởng cụm)",
-        }
-    ]
+    signature = head_signature(period.cluster_year.head_unit)
+    return [signature] if signature else []
 
 
 def summary_context(
