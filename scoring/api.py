@@ -246,7 +246,9 @@ class PeriodViewSet(ApiViewSet):
 
     @extend_schema(responses=RankingSerializer)
     @action(detail=True, methods=["get"], pagination_class=None)
-    def ranking(self, request: Request, pk: str | None = None) -> Response:
+    def ranking(
+        self, request: Request, pk: str | None = None, format: str | None = None
+    ) -> Response:
         """The final scores and the ranking, as on the ranking page: board staff, the head
         (and a verifying deputy) always; the year's members once the results are
         published; 404 for anyone else and for a period not yet open."""
