@@ -7,3 +7,12 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from core.audit import register_actions
+
+        register_actions(
+            areas={"core.reauth": _("Confirmations with the password")},
+            labels={"core.reauth.failed": _("Wrong password when confirming")},
+            fields={"confirming": _("to confirm")},
+        )

@@ -7,12 +7,14 @@ head ``h_old``) and ``this_year`` (2024, open, head ``h_new``, deputy ``deputy_u
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from clusters.models import ClusterYear, Profile
+from core import reauth
 from tests.factories import (
     ClusterFactory,
     ClusterYearFactory,
@@ -101,12 +103,24 @@ def world(db) -> World:  # type: ignore[no-untyped-def]
     )
 
 
+def password_just_confirmed(client) -> None:  # type: ignore[no-untyped-def]
+    """The logged-in user of ``client`` has just typed their password again."""
+    session = client.session
+    session[reauth.SESSION_KEY] = time.time()
+    session.save()
+
+
 @pytest.fixture
 def client_for(client):  # type: ignore[no-untyped-def]
-    """``client_for(user)``: the test client logged in as ``user``."""
+    """``client_for(user)``: the test client logged in as ``user``, who has just typed
+    their password again (``core.reauth``: voting and finalising do not ask for it within
+    the window). ``client_for(user, confirmed=False)``: logged in only;
+    tests/test_reauth.py checks what that user is asked."""
 
-    def login(user):  # type: ignore[no-untyped-def]
+    def login(user, *, confirmed: bool = True):  # type: ignore[no-untyped-def]
         client.force_login(user)
+        if confirmed:
+            password_just_confirmed(client)
         return client
 
     return login

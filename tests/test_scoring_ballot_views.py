@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from scoring.models import Ballot, BallotVoter, CastBallot
 from scoring.services.ballots import ballot_cast, ballot_close
+from tests.conftest import password_just_confirmed
 from tests.test_scoring_ballots import leaders, make_ballot
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,7 @@ def client_for(client):  # type: ignore[no-untyped-def]
 
     def login(user):  # type: ignore[no-untyped-def]
         client.force_login(user)
+        password_just_confirmed(client)
         client.cookies["django_language"] = "en"
         return client
 

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import reauth
 from scoring.forms.fields import PointsField, PointsInput
 from scoring.models import Entry, Evidence, Scorecard
 
@@ -111,6 +112,12 @@ class FinaliseForm(forms.Form):
         required=True,
         error_messages={"required": _("Tick the box to confirm: finalising cannot be undone.")},
     )
+
+    def __init__(self, *args, ask_password: bool = False, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if ask_password:
+            # Finalising binds the cluster: the verifier confirms it is them.
+            self.fields["password"] = reauth.password_field()
 
 
 class AssignmentForm(forms.Form):

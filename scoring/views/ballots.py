@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from clusters.models import ClusterYear, Unit
 from clusters.permissions import cluster_year_for_user
 from clusters.roles import Role, can_act_as_head, profile_of
+from core import reauth
 from core.forms import apply_service_errors, error_text
 from core.text import vi_number
 from scoring.forms.periods import DeadlineField
@@ -333,8 +334,29 @@ def ballot_vote(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         chosen = []
     chosen_units = [by_id[pk] for pk in chosen if pk in by_id]
-    context.update(chosen=chosen_units, chosen_ids=chosen, abstain=abstain)
+    context.update(
+        chosen=chosen_units,
+        chosen_ids=chosen,
+        abstain=abstain,
+        ask_password=not reauth.recently_confirmed(request),
+        password_label=reauth.PASSWORD_LABEL,
+        password_errors=[],
+    )
     if request.POST.get("step") == "cast":
+        try:
+            # The leader confirms it is them before the unit's vote is cast.
+            reauth.confirm_password(
+                request,
+                request.POST.get("password"),
+                purpose="vote",
+                obj=ballot,
+                scope_id=ballot.cluster_year.cluster.organizer_id,
+            )
+        except ValidationError as error:
+            context["password_errors"] = error.message_dict.get("password", error.messages)
+            return _no_store(
+                render(request, "scoring/ballot_vote.html", {**context, "step": "confirm"})
+            )
         try:
             code = services.ballot_cast(
                 actor=request.user, ballot=ballot, choices=chosen, abstain=abstain

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clusters.roles import Role, can_act_as_head, profile_of
+from core import reauth
 from core.forms import apply_service_errors, error_text
 from core.text import vi_number
 from scoring.forms.verification import (
@@ -367,9 +368,16 @@ def verify_finalise(request: HttpRequest, pk: int) -> HttpResponse:
     access = scorecard_for_user(request, pk, "finalise")
     card = access.scorecard
     role = _decider_role(access)
-    form = FinaliseForm(request.POST or None)
+    form = FinaliseForm(request.POST or None, ask_password=not reauth.recently_confirmed(request))
     if request.method == "POST" and form.is_valid():
         try:
+            reauth.confirm_password(
+                request,
+                form.cleaned_data.get("password"),
+                purpose="finalise",
+                obj=card,
+                scope_id=card.period.cluster_year.cluster.organizer_id,
+            )
             done = services.scorecard_finalise(actor=request.user, scorecard=card, role=role)
         except ValidationError as error:
             apply_service_errors(form, error)

@@ -58,6 +58,8 @@ def _vote(page, login, server, ballot_pk: int, username: str, choice_pk: int | N
     expect(review).to_contain_text("Kiểm tra lại phiếu bầu")
     if choice_pk is None:
         expect(review).to_contain_text("phiếu trắng")
+    # Casting the unit's vote asks the leader to confirm it is them.
+    page.fill("#cast-form #id_password", "demo12345")
     page.click("#cast-form button[type=submit]")
     expect(page.locator("#vote-receipt")).to_contain_text("Đơn vị đã bỏ phiếu")
     code = page.locator("#receipt-code").inner_text().strip()
@@ -122,6 +124,7 @@ def test_three_leaders_vote_and_the_head_closes_and_counts(login, page, demo_ser
     page.check("#abstain")
     page.click("#vote-form button[type=submit]")
     expect(page.locator("#vote-review")).to_contain_text("phiếu trắng")
+    page.fill("#cast-form #id_password", "demo12345")
     page.click("#cast-form button[type=submit]")
     expect(page.locator("#vote-receipt")).to_contain_text("Đơn vị đã bỏ phiếu")
     codes["quevo_lanhdao"] = page.locator("#receipt-code").inner_text().strip()

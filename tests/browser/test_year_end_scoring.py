@@ -309,6 +309,7 @@ def test_a_unit_scores_submits_and_the_head_returns_and_finalises(login, demo_se
     expect(page.locator(".changed-rows")).to_contain_text("Thu ngân sách nhà nước")
     expect(page.locator(".finalise-blockers")).to_have_count(0)
     page.check("#id_confirm")
+    page.fill("#id_password", "demo12345")  # finalising asks the head to confirm it is them
     page.once("dialog", lambda dialog: dialog.accept())  # "Finalise? Cannot be undone."
     page.click("#finalise-form button[type=submit]")
     page.wait_for_url(f"{base}/scoring/scorecards/{card.pk}/comparison/")
