@@ -2,10 +2,12 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-# WeasyPrint needs Pango; Tinos (fonts-croscore) has every Vietnamese glyph.
+# WeasyPrint needs Pango; Tinos (fonts-croscore) has every Vietnamese glyph;
+# postgresql-client gives `manage.py backup` / `restore` their pg_dump and pg_restore
+# (bookworm's 15, the server's version in docker-compose.yml).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-       libharfbuzz-subset0 fonts-croscore gettext \
+       libharfbuzz-subset0 fonts-croscore gettext postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

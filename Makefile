@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-browser lint format messages clean
+.PHONY: install run test test-browser lint format messages clean bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Server time of the busiest pages at province scale (issue 8), on the local PostgreSQL
+# (its own throwaway database cumthidua_bench): generate 40 clusters × 12 units × 150
+# criteria × 3 years, then time each page (docs/performance.md). Not part of `make test`.
+BENCH_N ?= 50
+bench: install
+	$(BIN)/python -m bench.generate --clusters 40 --units 12 --criteria 150 --years 3 --seed 1
+	$(BIN)/python -m bench.province -n $(BENCH_N)
+
 # Extract the interface strings and rebuild the compiled Vietnamese catalogue.
 messages: install
 	$(BIN)/python manage.py makemessages -l vi --no-obsolete --ignore '.venv/*' \
@@ -48,5 +56,19 @@ messages: install
 	$(BIN)/python -m core.i18n_tools merge
 	$(BIN)/python -m core.i18n_tools compile
 
+# Everything the tree makes, except backups (var/backups is never cleaned).
 clean:
-	rm -rf $(VENV) var db.sqlite3 .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
+	@test ! -d var || find var -mindepth 1 -maxdepth 1 ! -name backups -exec rm -rf {} +
+
+# Back up the PostgreSQL database (pg_dump -Fc) and MEDIA_ROOT into one checked archive in
+# $(BACKUP_DIR); restore one into an EMPTY database: make restore ARCHIVE=var/backups/….tar
+# (asks for confirmation; core/backup.py, docs/reliability.md). PostgreSQL only.
+.PHONY: backup restore
+BACKUP_DIR ?= var/backups
+backup: install
+	$(BIN)/python manage.py backup --output $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(ARCHIVE)" || { echo "usage: make restore ARCHIVE=var/backups/cumthidua-….tar"; exit 2; }
+	$(BIN)/python manage.py restore "$(ARCHIVE)"

@@ -5,8 +5,8 @@
     python -m bench.reports --database sqlite:////tmp/bench.sqlite3
 
 Builds one cluster of ``--units`` units with a rubric of ``--criteria`` criteria in 10
-sections and a year-end period whose scorecards are all final (``bench.dashboard``'s
-builder, in its own throwaway database ``cumthidua_bench``), then renders the period's
+sections and a year-end period whose scorecards are all final (``bench.build.build``,
+in its own throwaway database ``cumthidua_bench``), then renders the period's
 score summary N times through the registered renderer, as the worker does
 (``scoring.documents_reports.render_summary``: ranking, context, WeasyPrint), with
 ``bench.documents.measure``. Prints the first (cold) render apart, median, p95 and max
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # WeasyPrint's font subsetting logs every glyph at INFO: not a figure.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
-    from bench.dashboard import build
+    from bench.build import build
     from bench.documents import measure, report
     from scoring.documents_reports import KIND
 
