@@ -57,6 +57,16 @@ def _to_be_signed(job):  # type: ignore[no-untyped-def]
     )
 
 
+def _redelivered_while_rendering(job):  # type: ignore[no-untyped-def]
+    """The first render is overtaken: while it runs, the same job is delivered again
+    (a re-swept or redelivered message) and that delivery renders and finishes first."""
+    CALLS[("overtaken", job.pk)] += 1
+    run = CALLS[("overtaken", job.pk)]
+    if run == 1:
+        jobs.job_run(job.pk)
+    return RenderedDocument(pdf=f"%PDF-1.7 render {run}".encode(), filename="overtaken.pdf")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_counts():  # type: ignore[no-untyped-def]
     CALLS.clear()  # ids are reused from one test to the next
@@ -66,6 +76,9 @@ register_document_kind("test-flaky", render=_fails_twice, authorize=_only_the_re
 register_document_kind("test-poison", render=_always_fails, authorize=_only_the_requester)
 register_document_kind("test-counted", render=_counted, authorize=_only_the_requester)
 register_document_kind("test-signed", render=_to_be_signed, authorize=_only_the_requester)
+register_document_kind(
+    "test-overtaken", render=_redelivered_while_rendering, authorize=_only_the_requester
+)
 
 
 def stored(job: DocumentJob) -> bytes:
@@ -391,3 +404,20 @@ def test_the_sweep_is_on_the_beat_schedule(settings):  # type: ignore[no-untyped
     entries = settings.CELERY_BEAT_SCHEDULE.values()
     sweep = [entry for entry in entries if entry["task"] == sweep_pending_documents.name]
     assert sweep and sweep[0]["schedule"] <= 3600
+
+
+def test_a_render_overtaken_by_a_second_delivery_stores_nothing(world):  # type: ignore[no-untyped-def]
+    """Two deliveries of one job at once: only the latest attempt stores its file, so
+    the job ends done once, with one file whose SHA-256 is the row's."""
+    job = pending_job(world, "test-overtaken")
+
+    jobs.job_run(job.pk)
+
+    job.refresh_from_db()
+    assert CALLS[("overtaken", job.pk)] == 2
+    assert job.state == JobState.DONE and job.attempts == 2
+    content = stored(job)
+    assert content == b"%PDF-1.7 render 2"  # the first render's result was dropped
+    assert job.sha256 == hashlib.sha256(content).hexdigest()
+    folder = Path(job.file.path).parent
+    assert [path.name for path in folder.iterdir()] == ["overtaken.pdf"]

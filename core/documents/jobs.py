@@ -169,27 +169,36 @@ def job_run(job_id: int) -> None:
     """Produce the job's document. Idempotent: a finished job is left alone.
 
     Claims the job under a row lock (attempts + 1, running), renders outside the
-    transaction, then stores the file at documents/<kind>/<job id>/<filename>
-    (a re-run overwrites it: one file) with its SHA-256. On error the text is kept
+    transaction, then — only if no later delivery has claimed it since — stores the
+    file at documents/<kind>/<job id>/<filename> (a re-run overwrites it: one file)
+    with its SHA-256, under the row lock. On error the text is kept
     and the job goes back to pending and the error is re-raised while attempts
     remain; on the last attempt it is failed and nothing is raised.
     """
     job = _claim(job_id)
     if job is None:
         return
+    attempt = job.attempts
     started = time.monotonic()
     try:
         rendered = document_kind(job.kind).render(job)
         pdf = _signed(rendered)
         filename = _safe_filename(rendered.filename, job)
-        name = _store(job, filename, pdf)
     except Exception as exc:
-        if _record_failure(job_id, exc, time.monotonic() - started):
+        if _record_failure(job_id, attempt, exc, time.monotonic() - started):
             raise
         logger.warning("Document job %s failed for good: %s", job_id, exc, exc_info=True)
         return
     with transaction.atomic():
         job = DocumentJob.objects.select_for_update().get(pk=job_id)
+        if job.state != JobState.RUNNING or job.attempts != attempt:
+            # Another delivery claimed the job after this one (a redelivered or
+            # re-swept message while this render was still going): only the latest
+            # attempt stores its file, so there is one file and its SHA-256 matches.
+            logger.info("Document job %s: attempt %s superseded, result dropped.", job_id, attempt)
+            return
+        # Stored under the row lock, so a superseded render cannot overwrite it later.
+        name = _store(job, filename, pdf)
         job.file.name = name
         job.filename = filename
         job.sha256 = hashlib.sha256(pdf).hexdigest()
@@ -272,10 +281,13 @@ def _store(job: DocumentJob, filename: str, pdf: bytes) -> str:
     return storage.save(name, ContentFile(pdf))
 
 
-def _record_failure(job_id: int, exc: Exception, seconds: float) -> bool:
-    """Keep the error on the row; True when another attempt will follow."""
+def _record_failure(job_id: int, attempt: int, exc: Exception, seconds: float) -> bool:
+    """Keep the error on the row; True when another attempt will follow. A superseded
+    attempt (another delivery claimed the job since) changes nothing."""
     with transaction.atomic():
         job = DocumentJob.objects.select_for_update().get(pk=job_id)
+        if job.state != JobState.RUNNING or job.attempts != attempt:
+            return False
         retry = job.attempts < job.max_attempts
         job.error = f"{exc.__class__.__name__}: {exc}"[:ERROR_MAX_CHARS]
         job.render_seconds = round(seconds, 3)
