@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -17,3 +19,23 @@ def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 def error_text(error: ValidationError) -> str:
     """A service's refusal as one sentence, for a flash message."""
     return " ".join(str(message) for message in error.messages)
+
+
+_DB_INTEGER_LIMIT = 2**63
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, refusing ids beyond the database's integers with its
+    "invalid choice" message: Django filters ``pk__in`` with them, which raises
+    OverflowError on SQLite and a DataError on PostgreSQL (a server error)."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else ():
+            text = str(pk).strip().lstrip("+-")
+            if text.isdecimal() and (len(text) > 19 or int(text) >= _DB_INTEGER_LIMIT):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.models import Cluster, ClusterYear, Organizer, Unit
 from clusters.selectors.clusters import head_unit_choices, organizer_units
+from core.forms import SafeModelMultipleChoiceField
 from core.text import nfc, vi_sort_key
 
 ORDER_INVALID = _("The order number of “%(unit)s” must be a whole number from 1 to 999.")
@@ -66,7 +67,9 @@ def _date_field(label: Any) -> forms.DateField:
 class ClusterForm(forms.Form):
     name = _model_field(Cluster, "name")
     kind = _model_field(Cluster, "kind")
-    description = _model_field(Cluster, "description", widget=forms.Textarea(attrs={"rows": 3}))
+    description = _model_field(
+        Cluster, "description", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
     is_active = _model_field(Cluster, "is_active")
 
     def clean_name(self) -> str:
@@ -120,7 +123,7 @@ class MemberPickerMixin:
     def _setup_members(
         self, *, organizer: Organizer, offered: Iterable[Unit], initial_orders: dict[int, Any]
     ) -> None:
-        self.fields["members"] = forms.ModelMultipleChoiceField(
+        self.fields["members"] = SafeModelMultipleChoiceField(
             label=_("Member units"),
             queryset=organizer_units(organizer=organizer),
             required=False,
@@ -220,7 +223,9 @@ def check_decision_file(upload: Any) -> Any:
 class _YearFieldsForm(forms.Form):
     """Theme, head, deputy and the naming decision: shared by create and edit."""
 
-    theme = _model_field(ClusterYear, "theme", widget=forms.Textarea(attrs={"rows": 3}))
+    theme = _model_field(
+        ClusterYear, "theme", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
     head_unit = forms.ModelChoiceField(
         label=_label("head_unit"),
         queryset=Unit.objects.none(),
@@ -333,7 +338,9 @@ class ClusterYearEditForm(_YearFieldsForm):
 
 
 class ClusterYearThemeForm(forms.Form):
-    theme = _model_field(ClusterYear, "theme", widget=forms.Textarea(attrs={"rows": 4}))
+    theme = _model_field(
+        ClusterYear, "theme", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
 
     def clean_theme(self) -> str:
         return nfc(self.cleaned_data.get("theme") or "")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.models import Organizer, Unit
 from clusters.selectors.units import current_units
+from core.forms import SafeModelMultipleChoiceField
 from core.text import nfc
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -131,6 +132,7 @@ class RenameForm(forms.Form):
 class SplitForm(forms.Form):
     names = forms.CharField(
         label=_("New units"),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("One name per line."),
     )
@@ -150,7 +152,7 @@ class SplitForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    units = forms.ModelMultipleChoiceField(
+    units = SafeModelMultipleChoiceField(
         label=_("Units to merge"),
         queryset=Unit.objects.none(),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),

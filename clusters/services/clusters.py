@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,6 +25,8 @@ CLUSTER_FIELDS = ["name", "kind", "description", "is_active"]
 
 
 def _check_cluster(cluster: Cluster) -> None:
+    # Called before every save: the free-text description is stored in NFC too.
+    cluster.description = unicodedata.normalize("NFC", cluster.description or "")
     clash = Cluster.objects.filter(
         organizer_id=cluster.organizer_id, sort_key=vi_sort_key(nfc(cluster.name))
     ).exclude(pk=cluster.pk)

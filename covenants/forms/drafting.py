@@ -46,7 +46,7 @@ class CovenantCreateForm(forms.Form):
 
     start = forms.ChoiceField(label=_("Start from"), widget=forms.RadioSelect)
     title = _model_field(Covenant, "title")
-    theme = _model_field(Covenant, "theme", widget=_textarea(3))
+    theme = _model_field(Covenant, "theme", widget=_textarea(3), max_length=2000)
     place_name = _model_field(Covenant, "place_name")
 
     def __init__(self, *args: Any, source: Covenant | None, **kwargs: Any) -> None:
@@ -70,10 +70,10 @@ class CovenantCreateForm(forms.Form):
 class CovenantHeaderForm(forms.Form):
     number = _model_field(Covenant, "number")
     title = _model_field(Covenant, "title")
-    theme = _model_field(Covenant, "theme", widget=_textarea(3))
-    legal_bases = _model_field(Covenant, "legal_bases", widget=_textarea(4))
-    preamble = _model_field(Covenant, "preamble", widget=_textarea(5))
-    closing = _model_field(Covenant, "closing", widget=_textarea(4))
+    theme = _model_field(Covenant, "theme", widget=_textarea(3), max_length=2000)
+    legal_bases = _model_field(Covenant, "legal_bases", widget=_textarea(4), max_length=5000)
+    preamble = _model_field(Covenant, "preamble", widget=_textarea(5), max_length=10000)
+    closing = _model_field(Covenant, "closing", widget=_textarea(4), max_length=10000)
     conference_date = forms.DateField(
         label=capfirst(Covenant._meta.get_field("conference_date").verbose_name),
         required=False,
@@ -109,7 +109,7 @@ class CovenantHeaderForm(forms.Form):
 class SectionForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     heading = _model_field(CovenantSection, "heading")
-    body = _model_field(CovenantSection, "body", widget=_textarea(6))
+    body = _model_field(CovenantSection, "body", widget=_textarea(6), max_length=20000)
 
 
 class GuestForm(forms.Form):

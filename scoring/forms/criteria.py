@@ -140,6 +140,7 @@ class CriterionForm(forms.Form):
     guidance = forms.CharField(
         label=_("Guidance for units"),
         required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("What counts, which documents prove it; units see it when they score."),
     )

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clusters.models import ClusterYear, Unit
+from core.forms import SafeModelMultipleChoiceField
 from scoring.forms.periods import DeadlineField
 
 
@@ -21,7 +22,7 @@ class DeliberationForm(forms.Form):
         help_text=_("Also the head of the counting board in the ballot-count minutes."),
     )
     secretary = forms.CharField(label=_("Secretary (name and position)"), max_length=200)
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = SafeModelMultipleChoiceField(
         label=_("Member units present"),
         queryset=Unit.objects.none(),
         widget=forms.CheckboxSelectMultiple,

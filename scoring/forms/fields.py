@@ -49,10 +49,10 @@ def parse_points(raw: Any) -> Decimal | None:
         raise forms.ValidationError(POINTS_INVALID, params={"value": raw}) from exc
     if negative and value != 0:
         raise forms.ValidationError(POINTS_NEGATIVE, code="negative")
+    if value >= LIMIT:  # before quantize, which fails on 30 digits (InvalidOperation)
+        raise forms.ValidationError(POINTS_TOO_LARGE, code="too_large")
     if value.quantize(CENT, rounding=ROUND_HALF_UP) != value:
         raise forms.ValidationError(POINTS_TOO_PRECISE, code="precision")
-    if value >= LIMIT:
-        raise forms.ValidationError(POINTS_TOO_LARGE, code="too_large")
     return value
 
 

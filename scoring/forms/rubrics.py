@@ -101,7 +101,10 @@ class RubricCreateForm(forms.Form):
 class RubricSettingsForm(forms.Form):
     name = forms.CharField(label=_("Name of the table"), max_length=300)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -142,6 +145,7 @@ def source_label(rubric: Rubric) -> str:
 class NewVersionForm(forms.Form):
     change_note = forms.CharField(
         label=_("What changes and why"),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Member units receive this note by e-mail; it stays with the version."),
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import reauth
+from core.forms import SafeModelMultipleChoiceField
 from scoring.forms.fields import PointsField, PointsInput
 from scoring.models import Entry, Evidence, Scorecard
 
@@ -54,7 +55,7 @@ class ProposeForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    entries = forms.ModelMultipleChoiceField(
+    entries = SafeModelMultipleChoiceField(
         label=_("Criteria to explain"),
         queryset=Entry.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -92,7 +93,7 @@ class AnswerForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    evidence = forms.ModelMultipleChoiceField(
+    evidence = SafeModelMultipleChoiceField(
         label=_("Evidence backing it"),
         queryset=Evidence.objects.none(),
         widget=forms.CheckboxSelectMultiple,

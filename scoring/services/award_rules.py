@@ -18,6 +18,7 @@ from scoring.models import AwardRules
 from scoring.services.messages.deliberations import (
     AWARD_RULES_DEADLINE,
     AWARD_RULES_DENOMINATOR,
+    AWARD_RULES_DENOMINATOR_TOO_LARGE,
     AWARD_RULES_FRACTION,
     AWARD_RULES_NOT_BOARD,
     AWARD_RULES_QUOTA,
@@ -39,6 +40,7 @@ FIELDS = (
 )
 MAX_ROUNDS_ALLOWED = 5
 MAX_QUOTA = 10
+MAX_DENOMINATOR = 100  # the columns are small integers; a cluster has far fewer units
 
 
 def _as_int(value: Any) -> int | None:
@@ -57,6 +59,10 @@ def _validate(values: dict[str, Any]) -> None:
         top, bottom = _as_int(values[numerator]), _as_int(values[denominator])
         if bottom is None or bottom < 1:
             errors[denominator] = ValidationError(AWARD_RULES_DENOMINATOR)
+        elif bottom > MAX_DENOMINATOR:
+            errors[denominator] = ValidationError(
+                AWARD_RULES_DENOMINATOR_TOO_LARGE, params={"limit": MAX_DENOMINATOR}
+            )
         elif top is None or not 1 <= top <= bottom:
             errors[numerator] = ValidationError(AWARD_RULES_FRACTION)
     rounds = _as_int(values["max_rounds"])
@@ -71,7 +77,7 @@ def _validate(values: dict[str, Any]) -> None:
     try:
         # A leap year, so 29 February is a valid yearly deadline.
         dt.date(2024, month or 0, day or 0)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a 20-digit day
         errors["nomination_deadline_day"] = ValidationError(AWARD_RULES_DEADLINE)
     if errors:
         raise ValidationError(errors)

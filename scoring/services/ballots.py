@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import math
 import random
+import unicodedata
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -76,6 +77,8 @@ from scoring.services.messages.deliberations import (
 
 # Receipt codes: 12 characters without look-alikes, shown as XXXX-XXXX-XXXX.
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# Quorum and threshold are stored in small-integer columns (as in the award rules).
+MAX_DENOMINATOR = 100
 
 _rng = random.SystemRandom()
 
@@ -106,7 +109,7 @@ def _fraction(value: Any) -> Fraction:
         fraction = Fraction(*value) if isinstance(value, tuple) else Fraction(value)
     except (TypeError, ValueError, ZeroDivisionError) as exc:
         raise ValidationError(BALLOT_FRACTION_INVALID) from exc
-    if not 0 < fraction <= 1:
+    if not 0 < fraction <= 1 or fraction.denominator > MAX_DENOMINATOR:
         raise ValidationError(BALLOT_FRACTION_INVALID)
     return fraction
 
@@ -631,7 +634,7 @@ def ballot_record_decision(
     without a result. Only ``result["head_decision"]`` is written; the count stays."""
     now = at or timezone.now()
     chosen = sorted({getattr(unit, "pk", unit) for unit in units})
-    reason = (reason or "").strip()
+    reason = unicodedata.normalize("NFC", (reason or "").strip())
     with transaction.atomic():
         ballot = lock_ballot(ballot)
         year = ballot.cluster_year

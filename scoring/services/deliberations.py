@@ -7,6 +7,7 @@ once the year is closed it is read-only."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -49,12 +50,12 @@ def deliberation_save(
     """Create or change the deliberation meeting of a year-end period."""
     attendees = sorted({getattr(unit, "pk", unit) for unit in attendee_ids})
     texts = {
-        "place": (place or "").strip(),
-        "chaired_by": (chaired_by or "").strip(),
-        "secretary": (secretary or "").strip(),
-        "guests": (guests or "").strip(),
-        "proceedings": (proceedings or "").strip(),
-        "conclusions": (conclusions or "").strip(),
+        "place": unicodedata.normalize("NFC", (place or "").strip()),
+        "chaired_by": unicodedata.normalize("NFC", (chaired_by or "").strip()),
+        "secretary": unicodedata.normalize("NFC", (secretary or "").strip()),
+        "guests": unicodedata.normalize("NFC", (guests or "").strip()),
+        "proceedings": unicodedata.normalize("NFC", (proceedings or "").strip()),
+        "conclusions": unicodedata.normalize("NFC", (conclusions or "").strip()),
     }
     with transaction.atomic():
         period = (

@@ -28,6 +28,7 @@ Every value is kept: each proposal is a ``Review`` row and every change an
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -260,7 +261,7 @@ def clean_points(entry: Entry, points: Any) -> Decimal:
 
 def clean_reason(entry: Entry, points: Decimal, reason: str) -> str:
     """A reason is required when the points differ from the unit's own (none: 0)."""
-    reason = (reason or "").strip()
+    reason = unicodedata.normalize("NFC", (reason or "").strip())
     if len(reason) > REASON_LIMIT:
         raise ValidationError(
             {"reason": ValidationError(REASON_TOO_LONG, params={"limit": REASON_LIMIT})}
@@ -519,7 +520,7 @@ def scorecard_return(
                     ENTRY_OTHER_CARD, params={"code": getattr(stranger.criterion, "code", "?")}
                 )
             )
-        question = (question or "").strip()
+        question = unicodedata.normalize("NFC", (question or "").strip())
         if not question:
             errors.setdefault("question", []).append(ValidationError(QUESTION_REQUIRED))
         latest = scorecard.period.explanation_deadline
@@ -612,7 +613,7 @@ def explanation_answer(
             raise ValidationError(
                 ANSWER_DEADLINE_PASSED, params={"deadline": _when(request.deadline)}
             )
-        answer = (answer or "").strip()
+        answer = unicodedata.normalize("NFC", (answer or "").strip())
         if not answer:
             raise ValidationError({"answer": ValidationError(ANSWER_REQUIRED)})
         items = list(evidence)

@@ -24,7 +24,7 @@ from clusters.models import ClusterYear, Unit
 from clusters.permissions import cluster_year_for_user
 from clusters.roles import Role, can_act_as_head, profile_of
 from core import reauth
-from core.forms import apply_service_errors, error_text
+from core.forms import SafeModelMultipleChoiceField, apply_service_errors, error_text
 from core.text import vi_number
 from scoring.forms.periods import DeadlineField
 from scoring.models import Ballot, BallotVoter, rules_for
@@ -35,7 +35,7 @@ from scoring.services.messages.deliberations import DECISION_NOT_DUE
 
 class BallotForm(forms.Form):
     purpose = forms.ChoiceField(label=gettext_lazy("Purpose"), choices=Ballot.Purpose.choices)
-    candidates = forms.ModelMultipleChoiceField(
+    candidates = SafeModelMultipleChoiceField(
         label=gettext_lazy("Candidates"),
         queryset=Unit.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -74,7 +74,7 @@ class BallotForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    units = forms.ModelMultipleChoiceField(
+    units = SafeModelMultipleChoiceField(
         label=gettext_lazy("Unit(s) decided on"),
         queryset=Unit.objects.none(),
         widget=forms.CheckboxSelectMultiple,

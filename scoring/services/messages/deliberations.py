@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 AWARD_RULES_NOT_BOARD = _("Only the emulation board of this organizer can change its rules.")
 AWARD_RULES_FRACTION = _("Give a fraction between 0 and 1: a numerator from 1 to the denominator.")
 AWARD_RULES_DENOMINATOR = _("The denominator must be at least 1.")
+AWARD_RULES_DENOMINATOR_TOO_LARGE = _("The denominator must be at most %(limit)s.")
 AWARD_RULES_ROUNDS = _("The number of rounds must be from 1 to 5.")
 AWARD_RULES_QUOTA = _("A quota must be from 0 to 10.")
 AWARD_RULES_DEADLINE = _("This day and month do not make a valid date.")
