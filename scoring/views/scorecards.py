@@ -369,12 +369,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("file", exc)
         else:
             notice = _("“%(name)s” was added to the evidence.") % {"name": evidence}
-            if entry is None:
-                return _library_done(request, access, notice)
-            if not _is_htmx(request):
-                messages.success(request, notice)
-                return _back(request, access, entry)
-            return _panel(request, access, entry, notice=notice, oob=True)
+            return _evidence_added(request, access, entry, notice)
     if entry is None:
         return _library_refused(request, access, upload_form=form)
     return _panel(
@@ -407,17 +402,25 @@ def evidence_reference(request: HttpRequest, pk: int) -> HttpResponse:
             notice = _("Document %(number)s was added to the evidence.") % {
                 "number": evidence.doc_number
             }
-            if entry is None:
-                return _library_done(request, access, notice)
-            if not _is_htmx(request):
-                messages.success(request, notice)
-                return _back(request, access, entry)
-            return _panel(request, access, entry, notice=notice, oob=True)
+            return _evidence_added(request, access, entry, notice)
     if entry is None:
         return _library_refused(request, access, reference_form=form)
     return _panel(
         request, access, entry, reference_form=form, status=200 if _is_htmx(request) else 422
     )
+
+
+def _evidence_added(
+    request: HttpRequest, access: ScorecardAccess, entry: Entry | None, notice: str
+) -> HttpResponse:
+    """After a file or a document reference was added: the library page, the entry's
+    page (without JavaScript) or the entry's evidence panel (htmx), with the notice."""
+    if entry is None:
+        return _library_done(request, access, notice)
+    if not _is_htmx(request):
+        messages.success(request, notice)
+        return _back(request, access, entry)
+    return _panel(request, access, entry, notice=notice, oob=True)
 
 
 def _evidence(access: ScorecardAccess, evidence_pk: int) -> Evidence:
