@@ -8,6 +8,8 @@ profile and the cluster year in question.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -246,8 +248,12 @@ class Cluster(NamedModel):
 
 
 def decision_upload_to(instance: ClusterYear, filename: str) -> str:
+    # A name of our making: nothing of the uploaded name but its (checked) extension.
     cluster = instance.cluster
-    return f"decisions/{cluster.organizer_id}/{cluster.pk}/{instance.year}/{filename}"
+    suffix = Path(filename).suffix.lower()
+    suffix = suffix if suffix[1:].isalnum() and len(suffix) <= 6 else ""
+    name = f"quyet-dinh-{instance.year}-{secrets.token_hex(4)}{suffix}"
+    return f"decisions/{cluster.organizer_id}/{cluster.pk}/{instance.year}/{name}"
 
 
 class YearStatus(models.TextChoices):

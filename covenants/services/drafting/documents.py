@@ -4,6 +4,7 @@ checked by content, and removal."""
 from __future__ import annotations
 
 import io
+import secrets
 import zipfile
 from pathlib import Path
 from typing import IO, Any
@@ -14,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
 
+import core.excel
 from core.audit import log_action
 from core.text import fold, nfc
 from covenants.models import (
@@ -57,23 +59,22 @@ def document_content_kind(data: bytes) -> str | None:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = archive.namelist()
+                if "[Content_Types].xml" not in names:
+                    return None
+                if sum(info.file_size for info in archive.infolist()) > (
+                    core.excel.MAX_UNPACKED_BYTES
+                ):
+                    return None  # a zip bomb
+                types = archive.read("[Content_Types].xml")
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
             return None
-        if "[Content_Types].xml" not in names:
-            return None
+        if b"macroEnabled" in types or any(n.lower().endswith("vbaproject.bin") for n in names):
+            return None  # a .docm/.xlsm renamed: macros are never passed on to the members
         if any(name.startswith("word/") for name in names):
             return "docx"
         if any(name.startswith("xl/") for name in names):
             return "xlsx"
     return None
-
-
-def safe_file_name(name: str, extension: str) -> str:
-    """An ASCII file name without any path: "Quy chế hoạt động.docx" → "quy-che-hoat-dong.docx"."""
-    stem = Path(str(name).replace("\\", "/")).name
-    stem = stem[: -len(extension)] if stem.lower().endswith(extension) else Path(stem).stem
-    slug = slugify(fold(stem))[:80].strip("-") or "tai-lieu"
-    return f"{slug}{extension}"
 
 
 def _read_document(upload: IO[bytes] | None) -> tuple[bytes, str]:
@@ -113,7 +114,9 @@ def covenant_document_add(
             title=nfc(title),
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        name = safe_file_name(getattr(upload, "name", ""), extension)
+        # A name of our making (the document's title), never the uploaded file's name.
+        stem = slugify(fold(document.title or kind))[:60].strip("-") or "tai-lieu"
+        name = f"{stem}-{secrets.token_hex(4)}{extension}"
         document.file.save(name, ContentFile(data), save=False)
         document.save()
         covenant.save(update_fields=["updated_at"])
