@@ -83,15 +83,19 @@ def _render(head, kind: str, obj, organizer_id: int):  # type: ignore[no-untyped
 
 
 def _achievement_report(unit_name: str, year: int) -> ContentFile:
+    from django.utils.html import escape
     from weasyprint import HTML
+
+    from core.documents.fetcher import DOCUMENT_BASE_URL, safe_fetcher
 
     html = (
         "<html lang='vi'><body style='font-family: Tinos, serif'>"
         f"<h1 style='text-align:center'>BÁO CÁO THÀNH TÍCH NĂM {year}</h1>"
-        f"<p>Đơn vị: {unit_name}</p>"
+        f"<p>Đơn vị: {escape(unit_name)}</p>"
         "<p>(Bản tóm tắt minh họa của dữ liệu mẫu.)</p></body></html>"
     )
-    return ContentFile(HTML(string=html).write_pdf(), name=f"bao-cao-thanh-tich-{year}.pdf")
+    document = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=safe_fetcher)
+    return ContentFile(document.write_pdf(), name=f"bao-cao-thanh-tich-{year}.pdf")
 
 
 def _board_user(organizer_id: int):  # type: ignore[no-untyped-def]

@@ -8,17 +8,25 @@ whatever a template might still point at (file:, other hosts) is refused.
 
 from __future__ import annotations
 
+import re
+
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
 
 from core.documents.fetcher import DOCUMENT_BASE_URL, safe_fetcher
 
+# Bidi embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069). A
+# Vietnamese document never needs them, and one left open in a user's text (a name
+# typed with U+202E) would print the rest of the paragraph backwards — the document's
+# own words too. They are dropped from the whole page.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
 
 def render_html(template_name: str, context: dict) -> str:
     """The document's HTML, always in Vietnamese (official documents are)."""
     with translation.override("vi"):
-        return render_to_string(template_name, context)
+        return BIDI_CONTROLS.sub("", render_to_string(template_name, context))
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:

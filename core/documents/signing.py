@@ -43,6 +43,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from core.documents.keys import organizer_name, organizer_signer, trust_roots
+from core.documents.render import BIDI_CONTROLS
 
 __all__ = [
     "SignatureReport",
@@ -185,7 +186,7 @@ def render_stamp(*, organizer: str, signers_lines: list[str], signed_at: dt.date
     # Shrink the type as the list of signers grows, so it stays inside the box.
     size = max(5.0, min(9.0, 88 / (len(lines) + 1.5)))
     body = "".join(
-        f'<p class="{"head" if index == 0 else "line"}">{escape(text)}</p>'
+        f'<p class="{"head" if index == 0 else "line"}">{escape(BIDI_CONTROLS.sub("", text))}</p>'
         for index, text in enumerate(lines)
     )
     page = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8"><style>
