@@ -16,17 +16,20 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import include, path
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.defaults import page_not_found
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularSwaggerSplitView,
 )
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
 
 from clusters.api import (
@@ -74,6 +77,18 @@ def api_key(request: HttpRequest) -> HttpResponse:
     return render(request, "api/api_key.html", {"token": token, "form": form})
 
 
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404 (``handler404``): under ``/api/`` a path that names no operation
+    (``/api/v1/units/1.5/``) is answered in JSON as the API's own 404s are, in the
+    caller's language; elsewhere, the site's page."""
+    if not request.path.startswith("/api/"):
+        return page_not_found(request, exception)
+    translation.activate(translation.get_language_from_request(request))
+    response = JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    response["Content-Language"] = translation.get_language()
+    return response
+
+
 router = DefaultRouter()
 router.register("organizers", OrganizerViewSet, basename="api-organizer")
 router.register("units", UnitViewSet, basename="api-unit")
@@ -119,6 +134,9 @@ FIELD_ERRORS = {
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
     "description": "The messages per field (non_field_errors: about the whole request).",
 }
+# A refused body: the messages per field, or one ``detail`` when the body cannot be read
+# at all (not JSON, not an object).
+BAD_REQUEST = {"anyOf": [FIELD_ERRORS, ERROR]}
 COMMON = {
     "401": "No valid token nor session.",
     "403": "Not allowed.",
@@ -146,6 +164,6 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
                 if bad is None or "content" not in bad:
                     responses["400"] = {
                         "description": (bad or {}).get("description", "Refused values."),
-                        "content": {"application/json": {"schema": FIELD_ERRORS}},
+                        "content": {"application/json": {"schema": BAD_REQUEST}},
                     }
     return result

@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "clusters.context_processors.profile",
                 "core.context_processors.notifications",
+                "scoring.context_processors.year_guide",
             ],
         },
     },
@@ -209,6 +210,32 @@ SPECTACULAR_SETTINGS = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Caches. "fragments" holds the scorecard's rendered rows, keyed by their content
+# (scoring/templatetags/scorecard_rows.py): never stale, so nothing invalidates them.
+# Without FRAGMENT_CACHE_URL each process keeps its own in memory (about 3 KB a row);
+# redis://… shares them between the web processes.
+FRAGMENT_CACHE = "fragments"
+FRAGMENT_CACHE_URL = env_str("FRAGMENT_CACHE_URL", "")
+FRAGMENT_CACHE_SECONDS = 7 * 24 * 3600
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    FRAGMENT_CACHE: (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": FRAGMENT_CACHE_URL,
+            "KEY_PREFIX": "cumthidua",
+            "TIMEOUT": FRAGMENT_CACHE_SECONDS,
+        }
+        if FRAGMENT_CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "fragments",
+            "TIMEOUT": FRAGMENT_CACHE_SECONDS,
+            "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
+        }
+    ),
+}
 
 # Background work.
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -8,6 +8,8 @@ from django.views.i18n import set_language
 
 from core.health import healthz
 
+handler404 = "config.api.not_found"
+
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -42,7 +42,12 @@ class ScoringConfig(AppConfig):
         # Nothing of a final scorecard is saved again (entries, proposals).
         signals.connect_final_guard()
         # The activity log in words.
-        register_actions(areas=messages.ACTION_AREAS, labels=messages.ACTION_LABELS)
+        register_actions(
+            areas=messages.ACTION_AREAS,
+            labels=messages.ACTION_LABELS,
+            fields=messages.ACTION_FIELDS,
+            values=messages.ACTION_VALUES,
+        )
         for area in (
             periods,
             scorecards,

@@ -7,6 +7,8 @@ head ``h_old``) and ``this_year`` (2024, open, head ``h_new``, deputy ``deputy_u
 
 from __future__ import annotations
 
+import contextlib
+import io
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -133,6 +135,19 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _caches_start_empty():  # type: ignore[no-untyped-def]
+    """Per-process caches keyed by primary keys (frozen rubric trees, rendered rows)
+    must not outlive a test's database, whose keys the next test reuses."""
+    from django.core.cache import caches
+
+    from scoring.selectors.rubrics import forget_frozen_trees
+
+    forget_frozen_trees()
+    for cache in caches.all():
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _documents_in_the_test_process(request, settings, tmp_path):  # type: ignore[no-untyped-def]
     """Document jobs run inline and files land in a temporary media root, except
     in tests of a real worker (marked ``worker``), which need the worker."""
@@ -141,3 +156,45 @@ def _documents_in_the_test_process(request, settings, tmp_path):  # type: ignore
         settings.SIGNING_KEYS_DIR = tmp_path / "keys"
         settings.SIGNING_DEMO_KEYS = True
         settings.JOB_RUNNER = "inline"
+
+
+@contextlib.contextmanager
+def demo_loaded_once(django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The whole demo (``load_demo``, ≈ 5 s) loaded once, inside a transaction rolled
+    back on leaving; yields the command's output. Tests inside still run each in its own
+    savepoint (they request ``db`` as usual), so what one test writes is gone before the
+    next. Settings as ``_documents_in_the_test_process`` and ``_fast_password_hashing``
+    give a single test, with a media root of its own. Never with ``transaction=True`` or
+    ``live_server`` (they flush the database)."""
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("demo")
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=root / "media",
+        SIGNING_KEYS_DIR=root / "keys",
+        SIGNING_DEMO_KEYS=True,
+        JOB_RUNNER="inline",
+    ):
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+        try:
+            with django_db_blocker.unblock():
+                out = io.StringIO()
+                call_command("load_demo", stdout=out)
+            yield out.getvalue()
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """``demo_loaded_once`` for a whole module: only for modules whose every test wants
+    the demo (it stays visible to each later test of the module)."""
+    with demo_loaded_once(django_db_blocker, tmp_path_factory) as output:
+        yield output

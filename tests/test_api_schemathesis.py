@@ -84,11 +84,11 @@ def real_ids(world, sw) -> dict[str, dict[str, object]]:  # type: ignore[no-unty
     return found
 
 
-def load_schema(user):  # type: ignore[no-untyped-def]
+def load_schema(user, mode=schemathesis.GenerationMode.POSITIVE):  # type: ignore[no-untyped-def]
     token = Token.objects.get_or_create(user=user)[0].key
     headers = {"Authorization": f"Token {token}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application, headers=headers)
-    schema.config.generation.update(modes=[schemathesis.GenerationMode.POSITIVE])
+    schema.config.generation.update(modes=[mode])
     return schema, headers
 
 
@@ -119,10 +119,16 @@ def test_the_api_answers_as_its_schema_says(published_world, persona) -> None:  
     assert response.status_code == (200 if persona == "member_officer" else 403)
 
 
-def fuzz(operation, headers: dict[str, str], path: dict | None = None) -> None:  # type: ignore[no-untyped-def]
-    @given(case=operation.as_strategy())
+def fuzz(  # type: ignore[no-untyped-def]
+    operation,
+    headers: dict[str, str],
+    path: dict | None = None,
+    mode: schemathesis.GenerationMode = schemathesis.GenerationMode.POSITIVE,
+    examples: int = 8,
+) -> None:
+    @given(case=operation.as_strategy(mode))
     @settings(
-        max_examples=8,
+        max_examples=examples,
         deadline=None,
         derandomize=True,
         database=None,
@@ -134,3 +140,60 @@ def fuzz(operation, headers: dict[str, str], path: dict | None = None) -> None: 
         case.call_and_validate(headers=headers, checks=CHECKS)
 
     run()
+
+
+# Negative mode: requests that break the schema (wrong types in the path, the query and
+# the body, bodies that are not JSON, missing fields) are refused with a documented 4xx
+# that matches its schema, never a server error. As the member unit's officer, whose
+# self-scores may be written, so that bad bodies reach the validation, not only the
+# refusal of a board user.
+NEGATIVE_EXAMPLES = 12
+
+
+def test_the_api_refuses_bad_requests_as_its_schema_says(published_world) -> None:  # type: ignore[no-untyped-def]
+    world, sw = published_world
+    negative = schemathesis.GenerationMode.NEGATIVE
+    schema, headers = load_schema(world.member_officer, negative)
+    real = real_ids(world, sw)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 20
+    failures = []
+    for operation in operations:
+        sent = {} if operation.path == "/api/v1/token/" else headers
+        for path in [None, real[operation.path]] if operation.path in real else [None]:
+            try:
+                fuzz(operation, sent, path, mode=negative, examples=NEGATIVE_EXAMPLES)
+            except Exception as error:  # noqa: BLE001 - every operation's findings, listed
+                failures.append(f"{operation.method.upper()} {operation.path} {path}: {error}")
+    assert not failures, "\n\n".join(failures)
+
+
+def test_a_path_that_names_no_operation_is_a_json_404(world, client) -> None:  # type: ignore[no-untyped-def]
+    """Negative mode's finding: ``/api/v1/units/1.5/`` matched no URL and got the site's
+    HTML page; under /api/ it is the API's own JSON 404, in Vietnamese."""
+    token = token_of(world.board)
+    response = client.get("/api/v1/units/1.5/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Không tìm thấy."}
+    page = client.get("/khong-co-trang-nay/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
+
+
+def test_a_body_that_is_not_json_is_refused_as_documented(world, client) -> None:  # type: ignore[no-untyped-def]
+    """Negative mode's other finding: a body that is not JSON answers 400 with one
+    ``detail``, which the schema now allows beside the per-field messages."""
+    response = client.post("/api/v1/token/", data=b"\x00", content_type="application/json")
+    assert response.status_code == 400
+    assert "detail" in response.json()
+    schema = client.get(
+        "/api/v1/schema/?format=json", HTTP_AUTHORIZATION=f"Token {token_of(world.board)}"
+    ).json()
+    bad = schema["paths"]["/api/v1/token/"]["post"]["responses"]["400"]
+    options = bad["content"]["application/json"]["schema"]["anyOf"]
+    assert any(option.get("required") == ["detail"] for option in options)
+
+
+def token_of(user) -> str:  # type: ignore[no-untyped-def]
+    return Token.objects.get_or_create(user=user)[0].key

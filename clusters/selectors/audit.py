@@ -105,6 +105,7 @@ FIELD_LABELS = {
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
 EMPTY = "—"
 
 
@@ -210,7 +211,15 @@ def show_value(value: Any, choices: dict[str, str] | None = None) -> str:
     if isinstance(value, dict):
         if "repr" in value:
             return str(value["repr"])
-        return "; ".join(f"{key}: {show_value(item)}" for key, item in value.items())
+        if _is_change(value):
+            return f"{show_value(value['old'], choices)} → {show_value(value['new'], choices)}"
+        if "name" in value:  # a logged reference to an object: its name
+            return str(value["name"])
+        return "; ".join(
+            f"{field_label(key)}: {show_value(item)}"
+            for key, item in value.items()
+            if not _is_empty(item)
+        )
     if isinstance(value, list):
         return ", ".join(show_value(item, choices) for item in value)
     if isinstance(value, str):
@@ -223,6 +232,8 @@ def show_value(value: Any, choices: dict[str, str] | None = None) -> str:
                 return dt.datetime.fromisoformat(value).strftime("%d/%m/%Y %H:%M")
             except ValueError:
                 return value
+        if _DECIMAL.match(value):  # a logged Decimal: Vietnamese decimal comma
+            return value.replace(".", ",")
     return str(value)
 
 

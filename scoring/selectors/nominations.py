@@ -169,6 +169,7 @@ class Requirement:
     key: str
     missing: Any  # the message when it is missing (lazy, formatted)
     ok: bool
+    present: Any = ""  # what the piece is, said when it is there
     job: DocumentJob | None = None
     kind: str = ""  # NominationDocument.Kind of an attached job
     obj: Any = None
@@ -225,9 +226,27 @@ def dossier(nomination: Nomination) -> Dossier:
     merit_elected = elected_units(elected_ballot(ballots, Ballot.Purpose.MERIT))
     found = Dossier()
     add = found.requirements.append
-    add(Requirement("nominees", msg.NOMINATION_MISSING_NOMINEES, bool(nominees)))
-    add(Requirement("number", msg.NOMINATION_MISSING_NUMBER, bool(nomination.number.strip())))
-    add(Requirement("date", msg.NOMINATION_MISSING_DATE, nomination.date is not None))
+    add(
+        Requirement(
+            "nominees", msg.NOMINATION_MISSING_NOMINEES, bool(nominees), msg.NOMINATION_HAS_NOMINEES
+        )
+    )
+    add(
+        Requirement(
+            "number",
+            msg.NOMINATION_MISSING_NUMBER,
+            bool(nomination.number.strip()),
+            msg.NOMINATION_HAS_NUMBER,
+        )
+    )
+    add(
+        Requirement(
+            "date",
+            msg.NOMINATION_MISSING_DATE,
+            nomination.date is not None,
+            msg.NOMINATION_HAS_DATE,
+        )
+    )
     for ballot in Ballot.objects.filter(
         cluster_year_id=nomination.cluster_year_id,
         state__in=(Ballot.State.DRAFT, Ballot.State.OPEN),
@@ -240,7 +259,11 @@ def dossier(nomination: Nomination) -> Dossier:
                 False,
             )
         )
-    add(Requirement("vote", msg.NOMINATION_MISSING_VOTE, flag_ballot is not None))
+    add(
+        Requirement(
+            "vote", msg.NOMINATION_MISSING_VOTE, flag_ballot is not None, msg.NOMINATION_HAS_VOTE
+        )
+    )
     flag_elected = elected_units(flag_ballot)
     for nominee in nominees:
         if nominee.award == Nominee.Award.FLAG:
@@ -253,6 +276,7 @@ def dossier(nomination: Nomination) -> Dossier:
                     f"grounds-{nominee.unit_id}",
                     msg.NOMINATION_MISSING_GROUNDS % {"unit": nominee.unit.name},
                     bool(nominee.reason.strip()),
+                    msg.NOMINATION_HAS_GROUNDS % {"unit": nominee.unit.name},
                 )
             )
     for nominee in nominees:
@@ -261,6 +285,7 @@ def dossier(nomination: Nomination) -> Dossier:
                 f"report-{nominee.unit_id}",
                 msg.NOMINATION_MISSING_REPORT % {"unit": nominee.unit.name},
                 nominee.unit_id in reports,
+                msg.NOMINATION_HAS_REPORT % {"unit": nominee.unit.name},
             )
         )
     for ballot in ballots:
@@ -276,6 +301,7 @@ def dossier(nomination: Nomination) -> Dossier:
                 )
                 % params,
                 job is not None,
+                msg.NOMINATION_HAS_BALLOT_MINUTES % params,
                 job=job,
                 kind=NominationDocument.Kind.BALLOT_MINUTES,
                 obj=ballot,
@@ -287,6 +313,7 @@ def dossier(nomination: Nomination) -> Dossier:
             "score_summary",
             msg.NOMINATION_MISSING_SUMMARY,
             job is not None,
+            msg.NOMINATION_HAS_SUMMARY,
             job=job,
             kind=NominationDocument.Kind.SCORE_SUMMARY,
             obj=period,
@@ -301,6 +328,7 @@ def dossier(nomination: Nomination) -> Dossier:
                 "deliberation",
                 msg.NOMINATION_STALE_DELIBERATION if stale else msg.NOMINATION_MISSING_DELIBERATION,
                 job is not None,
+                msg.NOMINATION_HAS_DELIBERATION,
                 job=job,
                 kind=NominationDocument.Kind.DELIBERATION_MINUTES,
                 obj=period,

@@ -16,13 +16,15 @@ equals ``Criterion.max_points``: the services keep the two in step, so
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
+from django.db.models.base import ModelState
 
 from clusters.models import ClusterYear, Organizer
 from covenants.models import Covenant, Target
@@ -176,8 +178,56 @@ def tree_order(criteria: Iterable[Criterion]) -> list[Criterion]:
 
 
 def rubric_criteria(rubric: Rubric) -> list[Criterion]:
-    """The rubric's criteria in tree order with ``depth`` and ``parent_code`` (one query)."""
+    """The rubric's criteria in tree order with ``depth`` and ``parent_code`` (one query;
+    none for a frozen rubric read before by this process).
+
+    A frozen rubric never changes (``services.criteria`` refuses every edit, a new
+    version is another rubric), so its tree is kept per process, keyed by the rubric, the
+    moment it was frozen and — read in one light query, against a criterion written
+    around the services — how many criteria it has and the newest one; every caller
+    gets its own copies of the criteria."""
+    if rubric.pk is None or rubric.frozen_at is None:
+        return _read_tree(rubric)
+    stamp = Criterion.objects.filter(rubric_id=rubric.pk).aggregate(n=Count("pk"), last=Max("pk"))
+    key = (rubric._state.db, rubric.pk, rubric.frozen_at, stamp["n"], stamp["last"])
+    with _FROZEN_LOCK:
+        tree = _FROZEN_TREES.get(key)
+        if tree is not None:
+            _FROZEN_TREES.move_to_end(key)
+    if tree is None:
+        tree = _read_tree(rubric)
+        with _FROZEN_LOCK:
+            _FROZEN_TREES[key] = tree
+            while len(_FROZEN_TREES) > FROZEN_TREES_KEPT:
+                _FROZEN_TREES.popitem(last=False)
+    return [_copy(item) for item in tree]
+
+
+# Frozen trees kept per process: a province's rubrics of a year, with room.
+FROZEN_TREES_KEPT = 256
+_FROZEN_TREES: OrderedDict[tuple[Any, ...], list[Criterion]] = OrderedDict()
+_FROZEN_LOCK = threading.Lock()
+
+
+def forget_frozen_trees() -> None:
+    """Empty the per-process cache of frozen trees (tests whose database is recreated)."""
+    with _FROZEN_LOCK:
+        _FROZEN_TREES.clear()
+
+
+def _read_tree(rubric: Rubric) -> list[Criterion]:
     return tree_order(rubric.criteria.select_related("target").order_by("order", "pk"))
+
+
+def _copy(item: Criterion) -> Criterion:
+    # Not copy.copy: a model instance copies through pickling's __reduce__, 20× slower.
+    clone = Criterion.__new__(Criterion)
+    clone.__dict__.update(item.__dict__)
+    state = ModelState()
+    state.db, state.adding = item._state.db, False
+    state.fields_cache = dict(item._state.fields_cache)
+    clone._state = state
+    return clone
 
 
 def criteria_nodes(rubric: Rubric, criteria: list[Criterion]) -> list[Node]:

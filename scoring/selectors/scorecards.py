@@ -316,6 +316,10 @@ class Row:
         return self.entry is not None and getattr(self.entry, self.input_name, None) is not None
 
 
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _signed(value: Decimal | None, negative: bool) -> str:
     if value is None:
         return ""
@@ -411,6 +415,16 @@ class Page:
     @property
     def leaf_rows(self) -> list[Row]:
         return [row for row in self.rows if not row.is_group]
+
+    @cached_property
+    def entry_options(self) -> list[tuple[str, str]]:
+        """(entry id, "code. title") of the entries the user may attach evidence to, for
+        the library's criterion lists (two on the page: worked out once)."""
+        return [
+            (str(row.pk), f"{row.criterion.code}. {_shortened(row.criterion.title, 70)}")
+            for row in self.rows
+            if row.entry is not None and not row.is_group and row.editable
+        ]
 
     @property
     def group_rows(self) -> list[Row]:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from clusters.roles import Role, can_act_as_head
 from core.forms import apply_service_errors, error_text
-from scoring.models import Period
+from scoring.models import Nominee, Period
 from scoring.permissions import period_for_user
 from scoring.selectors import ranking as selectors
 from scoring.selectors.verification import sees_every_card
@@ -86,7 +86,18 @@ def period_ranking(request: HttpRequest, pk: int) -> HttpResponse:
             ranking=ranking,
             chart=chart,
             tie_form=TieBreakForm(initial={"order": _order_value(ranking)}),
+            own_unit_nominated=_own_unit_nominated(request, period),
         ),
+    )
+
+
+def _own_unit_nominated(request: HttpRequest, period: Period) -> bool:
+    """The user's unit is proposed in the period's nomination: its officers upload the
+    achievement report on the nomination page, so the ranking page links to it."""
+    unit_id = getattr(getattr(request.user, "profile", None), "unit_id", None)
+    return (
+        bool(unit_id)
+        and Nominee.objects.filter(nomination__period=period, unit_id=unit_id).exists()
     )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from scoring.formulas import CriterionKind
+
 # Rubrics ----------------------------------------------------------------------------
 
 RUBRIC_FROZEN = _(
@@ -149,3 +151,24 @@ ACTION_LABELS = {
     "scoring.criterion.deleted": _("Criterion removed"),
     "scoring.criterion.moved": _("Criterion moved"),
 }
+# The fields of a logged criterion (``scoring.services.criteria._state``) and its kind.
+ACTION_FIELDS = {
+    "code": _("code"),
+    "title": _("title"),
+    "kind": _("type"),
+    "max_points": _("maximum points"),
+    "params": _("parameters"),
+    "guidance": _("guidance for units"),
+    "evidence_required": _("evidence required"),
+    "parent": _("criterion"),
+    "order": _("order"),
+    "points_each": _("Points each time"),
+    "cap": _("Cap"),
+    "extra_points_per_step": _("Extra points per step"),
+    "step_percent": _("Step (%)"),
+    "extra_cap": _("Cap on extra points"),
+    "scale_total": _("total points"),
+    "bonus_cap": _("bonus cap"),
+    "deduction_cap": _("deduction cap"),
+}
+ACTION_VALUES = {("scoring.criterion", "kind"): CriterionKind.choices}

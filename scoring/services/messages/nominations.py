@@ -27,6 +27,18 @@ NOMINATION_DOCUMENT_NOT_YOURS = _("You can withdraw only your own unit's documen
 
 # What a submission still lacks (listed all together).
 NOMINATION_MISSING_NOMINEES = _("No unit is proposed yet.")
+# What each piece of the dossier is, said on the checklist when it is there.
+NOMINATION_HAS_NOMINEES = _("Units proposed")
+NOMINATION_HAS_NUMBER = _("Number of the submission")
+NOMINATION_HAS_DATE = _("Date of the submission")
+NOMINATION_HAS_REPORT = _("Achievement report of %(unit)s")
+NOMINATION_HAS_BALLOT_MINUTES = _("Ballot-count minutes of “%(ballot)s” (round %(round)s)")
+NOMINATION_HAS_SUMMARY = _("Score summary of the period (PDF)")
+NOMINATION_HAS_DELIBERATION = _("Minutes of the deliberation meeting (PDF)")
+NOMINATION_HAS_VOTE = _(
+    "A closed vote electing the leading unit, or the head and deputy's decision"
+)
+NOMINATION_HAS_GROUNDS = _("Grounds for proposing %(unit)s")
 NOMINATION_MISSING_NUMBER = _("The submission has no number.")
 NOMINATION_MISSING_DATE = _("The submission has no date.")
 NOMINATION_MISSING_REPORT = _("The achievement report of %(unit)s is missing.")
