@@ -34,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--units", type=int, default=12)
     parser.add_argument("--criteria", type=int, default=150)
     parser.add_argument("--database", default=DEFAULT_DATABASE)
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="write the block bench:dashboard of docs/performance.md",
+    )
     args = parser.parse_args(argv)
     _recreate_database(args.database)
     _setup(args.database)
@@ -78,6 +83,23 @@ def main(argv: list[str] | None = None) -> int:
         client.get(url)
     with CaptureQueriesContext(connection) as selector_queries:
         board = year_dashboard(organizer=built.organizer, year=YEAR)
+    printed = "\n".join(
+        [
+            _summary("GET the year dashboard (request)", request),
+            _summary("year_dashboard selector alone", selector),
+            f"queries: {len(page_queries.captured_queries)} per request, "
+            f"{len(selector_queries.captured_queries)} in the selector",
+        ]
+    )
+    if args.write_docs:
+        from bench import report
+
+        report.write_printed(
+            "dashboard",
+            f".venv/bin/python -m bench.dashboard -n {args.n}",
+            printed,
+            heading="Year dashboard, as last measured by make bench",
+        )
     print(_summary("GET the year dashboard (request)", request))
     print(_summary("year_dashboard selector alone", selector))
     print(

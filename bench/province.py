@@ -312,6 +312,11 @@ def main(argv: list[str] | None = None) -> int:
         "--split", action="store_true", help="time permission, selector, template apart"
     )
     parser.add_argument("--database-url", default=DEFAULT_DATABASE)
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="write the block bench:province of docs/performance.md",
+    )
     args = parser.parse_args(argv)
     pages = PAGES if "all" in args.pages or not args.pages else args.pages
     unknown = set(pages) - set(PAGES)
@@ -344,6 +349,16 @@ def main(argv: list[str] | None = None) -> int:
     print(HEADER)
     for item in figures:
         print(item.row())
+    if args.write_docs:
+        from bench import report
+
+        report.write_printed(
+            "province",
+            f".venv/bin/python -m bench.province -n {args.n} {' '.join(args.pages)}".strip(),
+            "\n".join([HEADER, *(item.row() for item in figures)]),
+            heading="Province scale, as last measured by make bench",
+            markdown=True,
+        )
     for item in figures:
         if item.split:
             parts = ", ".join(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from clusters.views import audit, clusters, dashboard, imports, people, units, years
+from clusters.views import audit, clusters, dashboard, imports, me, people, units, years
 
 urlpatterns = (
     dashboard.urlpatterns
@@ -10,4 +10,5 @@ urlpatterns = (
     + years.urlpatterns
     + people.urlpatterns
     + audit.urlpatterns
+    + me.urlpatterns
 )

@@ -415,7 +415,9 @@ class ScorecardViewSet(ApiViewSet):
             )
         period = self.request.query_params.get("period")
         if period:
-            cards = cards.filter(period_id=period) if period.isdigit() else cards.none()
+            # A number no row can have (over 64 bits) would overflow the database driver.
+            known = period.isascii() and period.isdigit() and int(period) < 2**63
+            cards = cards.filter(period_id=int(period)) if known else cards.none()
         return cards.order_by("period_id", "unit__sort_key", "pk")
 
 

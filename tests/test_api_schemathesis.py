@@ -25,6 +25,8 @@ from scoring.services.ranking import period_publish
 from tests.scoring_world import scoring_world
 from tests.test_scoring_ranking import finalise_all
 
+pytestmark = pytest.mark.sweep  # see pyproject.toml
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -12,7 +12,6 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from clusters.models import ClusterYear, Profile, Unit
@@ -20,6 +19,7 @@ from core.documents.jobs import job_request, latest_job
 from core.documents.signing import validate_pdf
 from core.models import DocumentJob, JobState
 from covenants.models import Covenant, CovenantSection, CovenantState, Target, TargetValue
+from tests.conftest import demo_loaded_once
 from tests.factories import ClusterFactory, ClusterYearFactory, UnitFactory, add_members, make_user
 from tests.test_covenant_workflow import (
     leaders_for,
@@ -75,9 +75,17 @@ def render(covenant: Covenant, kind: str, actor=None) -> DocumentJob:  # type: i
 # --- the demo's Bắc Ninh covenant -------------------------------------------------------------
 
 
+@pytest.fixture(scope="class")
+def demo_once(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The demo loaded once for ``TestTheDemoCovenants`` (tests/conftest.py), rolled back
+    after it, so the later tests of this module start from an empty database."""
+    with demo_loaded_once(django_db_blocker, tmp_path_factory) as output:
+        yield output
+
+
 @pytest.fixture
-def demo(db):  # type: ignore[no-untyped-def]
-    call_command("load_demo", verbosity=0)
+def demo(demo_once, db):  # type: ignore[no-untyped-def]
+    assert "demo12345" in demo_once
 
 
 @pytest.fixture
@@ -95,113 +103,113 @@ def bac_ninh_signed_pdf(bac_ninh, signing_keys) -> bytes:  # type: ignore[no-unt
     return job.file.read()
 
 
-def test_the_demo_bac_ninh_covenant_reads_as_the_official_document(bac_ninh_signed_pdf):
-    text = text_of(bac_ninh_signed_pdf)
-    for expected in [
-        "UBND TỈNH BẮC NINH",
-        "CỤM THI ĐUA CÁC HUYỆN, THÀNH PHỐ",
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "Độc lập - Tự do - Hạnh phúc",
-        "Lương Tài, ngày 17 tháng 3 năm 2023",
-        "BẢN GIAO ƯỚC THI ĐUA",
-        "NĂM 2023",
-        "Căn cứ Kế hoạch số 21/KH-UBND ngày 30/01/2023 của UBND tỉnh Bắc Ninh;",
-        "Căn cứ Quyết định số 42/QĐ-UBND ngày 12/01/2023 của UBND tỉnh Bắc Ninh;",
-        "đồng chí Đàm Văn Bắc, Phó Trưởng ban, Ban Thi đua - Khen thưởng tỉnh",
-        "I. Về kinh tế",
-        "X. Tích cực, chủ động hội nhập quốc tế toàn diện và sâu rộng",
-        "quy hoạch chung đô thị Bắc Ninh đến năm 1945",
-        "Số xã được công nhận đạt chuẩn nông thôn mới nâng cao (toàn cụm: 09 xã)",
-        "ĐƠN VỊ TRƯỞNG CỤM",
-        "Phạm Thanh Hải",
-        "Đã ký (15:35 ngày 17/03/2023)",
-    ]:
-        assert expected in text, expected
-    for name in BAC_NINH_MEMBERS:
-        assert name in text, name
-        assert f"TM. {name.upper()}" in text, name
-    assert "DỰ THẢO" not in text
+@pytest.mark.xdist_group("covenant_demo")  # one process, one load (--dist loadgroup)
+class TestTheDemoCovenants:
+    """These tests only read the demo: it is loaded once for the class (``demo``)."""
 
+    def test_the_demo_bac_ninh_covenant_reads_as_the_official_document(self, bac_ninh_signed_pdf):
+        text = text_of(bac_ninh_signed_pdf)
+        for expected in [
+            "UBND TỈNH BẮC NINH",
+            "CỤM THI ĐUA CÁC HUYỆN, THÀNH PHỐ",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "Lương Tài, ngày 17 tháng 3 năm 2023",
+            "BẢN GIAO ƯỚC THI ĐUA",
+            "NĂM 2023",
+            "Căn cứ Kế hoạch số 21/KH-UBND ngày 30/01/2023 của UBND tỉnh Bắc Ninh;",
+            "Căn cứ Quyết định số 42/QĐ-UBND ngày 12/01/2023 của UBND tỉnh Bắc Ninh;",
+            "đồng chí Đàm Văn Bắc, Phó Trưởng ban, Ban Thi đua - Khen thưởng tỉnh",
+            "I. Về kinh tế",
+            "X. Tích cực, chủ động hội nhập quốc tế toàn diện và sâu rộng",
+            "quy hoạch chung đô thị Bắc Ninh đến năm 1945",
+            "Số xã được công nhận đạt chuẩn nông thôn mới nâng cao (toàn cụm: 09 xã)",
+            "ĐƠN VỊ TRƯỞNG CỤM",
+            "Phạm Thanh Hải",
+            "Đã ký (15:35 ngày 17/03/2023)",
+        ]:
+            assert expected in text, expected
+        for name in BAC_NINH_MEMBERS:
+            assert name in text, name
+            assert f"TM. {name.upper()}" in text, name
+        assert "DỰ THẢO" not in text
 
-def test_every_target_of_the_bac_kan_covenant_is_in_its_pdf(demo, signing_keys):
-    covenant = Covenant.objects.get(
-        cluster_year__cluster__organizer__name__endswith="thành phố Bắc Kạn",
-        cluster_year__year=2022,
-    )
-    job = render(covenant, "covenant")
-    text = text_of(job.file.read())
-    assert "Phùng Chí Kiên, ngày 28 tháng 4 năm 2022" in text
-    assert "Lê Đăng Trưởng" in text
-    for target in covenant.targets.all():
-        assert target.indicator in text, target.indicator
-    assert text.count("100") >= 4 * 8
-    for membership in covenant.cluster_year.memberships.select_related("unit"):
-        assert membership.unit.name in text
+    def test_every_target_of_the_bac_kan_covenant_is_in_its_pdf(self, demo, signing_keys):
+        covenant = Covenant.objects.get(
+            cluster_year__cluster__organizer__name__endswith="thành phố Bắc Kạn",
+            cluster_year__year=2022,
+        )
+        job = render(covenant, "covenant")
+        text = text_of(job.file.read())
+        assert "Phùng Chí Kiên, ngày 28 tháng 4 năm 2022" in text
+        assert "Lê Đăng Trưởng" in text
+        for target in covenant.targets.all():
+            assert target.indicator in text, target.indicator
+        assert text.count("100") >= 4 * 8
+        for membership in covenant.cluster_year.memberships.select_related("unit"):
+            assert membership.unit.name in text
 
+    def test_the_pdf_uses_only_tinos(self, bac_ninh_signed_pdf):
+        fonts = font_names(bac_ninh_signed_pdf)
+        assert fonts
+        assert {font.split("-")[0] for font in fonts} == {"Tinos"}, fonts
 
-def test_the_pdf_uses_only_tinos(bac_ninh_signed_pdf):
-    fonts = font_names(bac_ninh_signed_pdf)
-    assert fonts
-    assert {font.split("-")[0] for font in fonts} == {"Tinos"}, fonts
+    def test_the_signed_pdf_validates_and_one_changed_byte_breaks_it(self, bac_ninh_signed_pdf):
+        report = validate_pdf(bac_ninh_signed_pdf)
+        assert report.signed and report.intact and report.trusted
+        assert report.signers[0].name == "Hội đồng Thi đua - Khen thưởng tỉnh Bắc Ninh"
+        changed = flip_one_signed_byte(bac_ninh_signed_pdf)
+        assert len(changed) == len(bac_ninh_signed_pdf)
+        assert sum(a != b for a, b in zip(changed, bac_ninh_signed_pdf, strict=True)) == 1
+        assert not validate_pdf(changed).intact
 
+    def test_the_signed_pdf_carries_the_verification_code(self, bac_ninh, bac_ninh_signed_pdf):
+        job = latest_job(obj=bac_ninh, kind="covenant_signed")
+        text = text_of(bac_ninh_signed_pdf)
+        assert job.verification_code in text
+        assert f"/verify/{job.verification_code}/" in text
+        # The QR code (an SVG data URI, drawn as vector paths) points at the same page.
+        from core.documents.qr import qr_data_uri
+        from core.documents.render import render_html
+        from core.documents.verification import verification_url
+        from covenants.documents import TEMPLATE, covenant_context
 
-def test_the_signed_pdf_validates_and_one_changed_byte_breaks_it(bac_ninh_signed_pdf):
-    report = validate_pdf(bac_ninh_signed_pdf)
-    assert report.signed and report.intact and report.trusted
-    assert report.signers[0].name == "Hội đồng Thi đua - Khen thưởng tỉnh Bắc Ninh"
-    changed = flip_one_signed_byte(bac_ninh_signed_pdf)
-    assert len(changed) == len(bac_ninh_signed_pdf)
-    assert sum(a != b for a, b in zip(changed, bac_ninh_signed_pdf, strict=True)) == 1
-    assert not validate_pdf(changed).intact
+        html = render_html(TEMPLATE, covenant_context(bac_ninh, job=job, draft=False))
+        assert f'src="{qr_data_uri(verification_url(job.verification_code))}"' in html
 
+    def test_the_demo_covenants_are_signed_by_all_eight_and_have_no_pdf_yet(self, demo):
+        """No covenant PDF yet (Bắc Kạn 2022's year-end documents are rendered)."""
+        for covenant in Covenant.objects.all():
+            assert covenant.state == S.SIGNED
+            assert covenant.signatures.count() == 8
+            assert covenant.cluster_year.memberships.count() == 8
+            head = covenant.signatures.get(unit=covenant.cluster_year.head_unit)
+            assert head.signed_at == max(s.signed_at for s in covenant.signatures.all())
+        assert not DocumentJob.objects.filter(kind__in=["covenant", "covenant_signed"]).exists()
 
-def test_the_signed_pdf_carries_the_verification_code(bac_ninh, bac_ninh_signed_pdf):
-    job = latest_job(obj=bac_ninh, kind="covenant_signed")
-    text = text_of(bac_ninh_signed_pdf)
-    assert job.verification_code in text
-    assert f"/verify/{job.verification_code}/" in text
-    # The QR code (an SVG data URI, drawn as vector paths) points at the same page.
-    from core.documents.qr import qr_data_uri
-    from core.documents.render import render_html
-    from core.documents.verification import verification_url
-    from covenants.documents import TEMPLATE, covenant_context
+    def test_the_demo_bac_ninh_covenant_is_the_seed(self, bac_ninh):
+        assert bac_ninh.sections.count() == 10
+        assert bac_ninh.conference_date == dt.date(2023, 3, 17)
+        assert list(bac_ninh.guests.values_list("name", flat=True)) == [
+            "Đàm Văn Bắc",
+            "Phạm Thanh Hải",
+        ]
+        target = bac_ninh.targets.get()
+        assert target.measure == "xã"
+        assert not TargetValue.objects.filter(target=target, value__isnull=False).exists()
+        head = bac_ninh.signatures.get(unit__name="UBND huyện Lương Tài")
+        assert head.signer_name == "Phạm Thanh Hải"
+        # Every member unit has a leader who can sign, with the demo password.
+        for membership in bac_ninh.cluster_year.memberships.all():
+            leader = Profile.objects.get(unit=membership.unit, role="leader")
+            assert leader.user.check_password("demo12345")
 
-    html = render_html(TEMPLATE, covenant_context(bac_ninh, job=job, draft=False))
-    assert f'src="{qr_data_uri(verification_url(job.verification_code))}"' in html
+    def test_load_demo_twice_makes_no_second_covenant_or_leader(self, demo):
+        before = (Covenant.objects.count(), Profile.objects.count())
+        from covenants.demo import load_covenant_demo
 
-
-def test_the_demo_covenants_are_signed_by_all_eight_and_have_no_pdf_yet(demo):
-    """No covenant PDF yet (Bắc Kạn 2022's year-end documents are rendered)."""
-    for covenant in Covenant.objects.all():
-        assert covenant.state == S.SIGNED
-        assert covenant.signatures.count() == 8
-        assert covenant.cluster_year.memberships.count() == 8
-        head = covenant.signatures.get(unit=covenant.cluster_year.head_unit)
-        assert head.signed_at == max(s.signed_at for s in covenant.signatures.all())
-    assert not DocumentJob.objects.filter(kind__in=["covenant", "covenant_signed"]).exists()
-
-
-def test_the_demo_bac_ninh_covenant_is_the_seed(bac_ninh):
-    assert bac_ninh.sections.count() == 10
-    assert bac_ninh.conference_date == dt.date(2023, 3, 17)
-    assert list(bac_ninh.guests.values_list("name", flat=True)) == ["Đàm Văn Bắc", "Phạm Thanh Hải"]
-    target = bac_ninh.targets.get()
-    assert target.measure == "xã"
-    assert not TargetValue.objects.filter(target=target, value__isnull=False).exists()
-    head = bac_ninh.signatures.get(unit__name="UBND huyện Lương Tài")
-    assert head.signer_name == "Phạm Thanh Hải"
-    # Every member unit has a leader who can sign, with the demo password.
-    for membership in bac_ninh.cluster_year.memberships.all():
-        leader = Profile.objects.get(unit=membership.unit, role="leader")
-        assert leader.user.check_password("demo12345")
-
-
-def test_load_demo_twice_makes_no_second_covenant_or_leader(demo):
-    before = (Covenant.objects.count(), Profile.objects.count())
-    from covenants.demo import load_covenant_demo
-
-    assert load_covenant_demo() == []
-    assert (Covenant.objects.count(), Profile.objects.count()) == before
+        assert load_covenant_demo() == []
+        assert (Covenant.objects.count(), Profile.objects.count()) == before
 
 
 # --- drafts -----------------------------------------------------------------------------------

@@ -562,7 +562,9 @@ def test_a_copy_signed_by_someone_else_than_the_leader_is_refused(world, covenan
             file_bytes=sign_with_foreign_token(issued_text(covenant), common_name="Lê Văn Khác"),
             filename="a.pdf",
         )
-    assert refused.value.message_dict == {
+    with translation.override("en"):  # the message is translated when read
+        refused_in_english = refused.value.message_dict
+    assert refused_in_english == {
         "file": ["The file is signed by Lê Văn Khác, not by the unit's leader Người lan."]
     }
     assert not Signature.objects.filter(covenant=covenant).exists()

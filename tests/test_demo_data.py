@@ -68,11 +68,15 @@ ACCOUNTS = {
 }
 
 
+# One process runs them all (pytest-xdist's --dist loadgroup): one load of the demo.
+pytestmark = pytest.mark.xdist_group("demo_data")
+
+
 @pytest.fixture
-def demo(db):  # type: ignore[no-untyped-def]
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    assert "demo12345" in out.getvalue()
+def demo(demo_data, db):  # type: ignore[no-untyped-def]
+    """The demo, loaded once for this module (tests/conftest.py ``demo_data``); the
+    tests only read it, and what one writes is rolled back before the next."""
+    assert "demo12345" in demo_data
 
 
 def _year(organizer_suffix: str, year: int) -> ClusterYear:

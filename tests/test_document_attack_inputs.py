@@ -59,7 +59,7 @@ from covenants.models import (
 )
 from tests.factories import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sweep]  # sweep: see pyproject.toml
 
 # --- the attacks ------------------------------------------------------------------------
 

@@ -24,12 +24,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import polib
+import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
 from tests.test_url_matrix import PATTERNS, _expected, _path
 from tests.url_matrix import ARGS, MATRIX, PERSONAS, build_objects
+
+pytestmark = pytest.mark.sweep  # see pyproject.toml
 
 READERS = ("anonymous", "board", "head_officer", "member_officer", "member_leader")
 

@@ -67,6 +67,8 @@ from tests.factories import ClusterFactory, ClusterYearFactory, UnitFactory, add
 from tests.test_scoring_scorecard_queries import grow
 from tests.url_matrix import ARGS, PDF, Objects, build_objects
 
+pytestmark = pytest.mark.sweep  # see pyproject.toml
+
 
 @dataclass(frozen=True)
 class Size:

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
-from clusters.demo import load_demo
 from clusters.models import ClusterYear
 from scoring.demo_year_end import load_year_end_demo
 from scoring.models import EntryHistory, Evidence, ExplanationRequest, Period, Review, Scorecard
@@ -18,9 +17,15 @@ BAC_NINH = "Hội đồng Thi đua - Khen thưởng tỉnh Bắc Ninh"
 BAC_KAN = "Hội đồng Thi đua - Khen thưởng thành phố Bắc Kạn"
 
 
+# One process runs them all (pytest-xdist's --dist loadgroup): one load of the demo.
+pytestmark = pytest.mark.xdist_group("scoring_demo_year_end")
+
+
 @pytest.fixture
-def demo(db):  # type: ignore[no-untyped-def]
-    assert load_demo() is True
+def demo(demo_data, db):  # type: ignore[no-untyped-def]
+    """The demo, loaded once for this module (tests/conftest.py ``demo_data``): its
+    first load, and what one test writes is rolled back before the next."""
+    assert "demo12345" in demo_data
 
 
 def period_of(organizer: str, year: int) -> Period:

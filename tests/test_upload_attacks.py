@@ -70,7 +70,7 @@ from tests.test_cluster_year_views import create_url, year_post
 from tests.test_covenant_workflow import leaders_for, make_covenant
 from tests.test_scoring_nominations import publish_year_end
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sweep]  # sweep: see pyproject.toml
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 SMALL_LIMIT = 4096  # MAX_UPLOAD_BYTES and EVIDENCE_MAX_BYTES for the oversized file

@@ -169,7 +169,7 @@ def _whole_number(text: str) -> int | None:
     text = text.strip()
     if text.endswith(".0"):
         text = text[:-2]
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _parse(raw: dict[str, Any], clusters: NameIndex[Cluster]) -> MembershipRow:
