@@ -31,7 +31,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -44,6 +43,7 @@ from django.conf import settings as django_settings
 from rest_framework.authtoken.models import Token
 
 from scoring.models import Entry, EntryHistory
+from tests.processes import free_port, wait_for
 from tests.scoring_world import scoring_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -57,20 +57,8 @@ SAVES_PER_PHASE = 25  # acknowledged saves to see before the next fault
 CODES = {"5": 4, "B": 5, "D": 5, "2": None}  # "2" is pass/fail: sends ``passed``
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_for(predicate, what: str, seconds: float = WAIT_SECONDS):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail(f"Timed out waiting for {what}")
+    return wait_for(predicate, what, seconds)
 
 
 def _children(pid: int) -> list[int]:
@@ -243,7 +231,7 @@ def test_every_acknowledged_save_survives_kills_and_restarts_of_the_web_process(
     sw = scoring_world(world)
     card = sw.card(world.member_unit)
     token = Token.objects.get_or_create(user=world.member_officer)[0].key
-    port = _free_port()
+    port = free_port()
     server = Gunicorn(tmp_path, port)
     base = f"/api/v1/scorecards/{card.pk}/entries/"
     stop = threading.Event()

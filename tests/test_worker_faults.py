@@ -29,7 +29,6 @@ import hashlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -47,6 +46,7 @@ from core.documents import jobs
 from core.models import DocumentJob, JobState
 from core.tasks import sweep_pending_documents
 from tests.fault_worker import BROKEN_MESSAGE, tiny_pdf
+from tests.processes import free_port, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -57,20 +57,8 @@ WAIT_SECONDS = 30
 STALE = jobs.STALE_AFTER + dt.timedelta(minutes=1)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_for(predicate, what: str, seconds: float = WAIT_SECONDS):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"Timed out waiting for {what}")
+    return wait_for(predicate, what, seconds)
 
 
 class Redis:
@@ -78,7 +66,7 @@ class Redis:
     same port give an empty Redis, as after a crash without persistence."""
 
     def __init__(self, workdir: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.workdir = workdir
         self.process: subprocess.Popen | None = None
