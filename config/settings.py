@@ -217,7 +217,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # redis://… shares them between the web processes.
 FRAGMENT_CACHE = "fragments"
 FRAGMENT_CACHE_URL = env_str("FRAGMENT_CACHE_URL", "")
-FRAGMENT_CACHE_SECONDS = 7 * 24 * 3600
+FRAGMENT_CACHE_SECONDS = 24 * 3600
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     FRAGMENT_CACHE: (
