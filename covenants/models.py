@@ -210,7 +210,8 @@ class Signature(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # As signed: these stay even if the person's account changes later.
-    signer_name = models.CharField(_("full name"), max_length=150)
+    # The signer's full name as signed: a user's first and last names (150 each) and a space.
+    signer_name = models.CharField(_("full name"), max_length=301)
     signer_position = models.CharField(_("position"), max_length=200)
     signed_at = models.DateTimeField(_("signed at"))
     ip_address = models.GenericIPAddressField(null=True, blank=True)
