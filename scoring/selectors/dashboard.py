@@ -122,7 +122,25 @@ def default_year(*, organizer: Organizer, today: dt.date) -> int:
     return years.order_by("-year").values_list("year", flat=True).first() or today.year
 
 
-def _card_counts(period: Period) -> CardCounts:
+def card_count_annotations(*, distinct: bool = False) -> dict[str, Count]:
+    """A period's scorecards counted by state (``n_total``, ``n_draft``, …), to annotate
+    periods with; ``distinct`` when the query also joins something per scorecard."""
+
+    def cards(condition: Q | None = None) -> Count:
+        return Count("scorecards", filter=condition, distinct=distinct)
+
+    return {
+        "n_total": cards(),
+        "n_draft": cards(Q(scorecards__state=CARD.DRAFT)),
+        "n_submitted": cards(Q(scorecards__state=CARD.SUBMITTED)),
+        "n_returned": cards(Q(scorecards__state=CARD.RETURNED)),
+        "n_verified": cards(Q(scorecards__state=CARD.VERIFIED)),
+        "n_finalised": cards(Q(scorecards__state=CARD.FINALISED)),
+    }
+
+
+def card_counts(period: Period) -> CardCounts:
+    """``CardCounts`` of a period annotated with ``card_count_annotations``."""
     return CardCounts(
         total=period.n_total,
         not_submitted=period.n_draft,
@@ -130,7 +148,7 @@ def _card_counts(period: Period) -> CardCounts:
         returned=period.n_returned,
         verified=period.n_verified,
         finalised=period.n_finalised,
-        late_drafts=period.n_late_drafts,
+        late_drafts=getattr(period, "n_late_drafts", 0),
     )
 
 
@@ -186,12 +204,7 @@ def year_dashboard(
     periods = (
         Period.objects.filter(in_year, kind=Period.Kind.YEAR_END)
         .annotate(
-            n_total=Count("scorecards"),
-            n_draft=Count("scorecards", filter=Q(scorecards__state=CARD.DRAFT)),
-            n_submitted=Count("scorecards", filter=Q(scorecards__state=CARD.SUBMITTED)),
-            n_returned=Count("scorecards", filter=Q(scorecards__state=CARD.RETURNED)),
-            n_verified=Count("scorecards", filter=Q(scorecards__state=CARD.VERIFIED)),
-            n_finalised=Count("scorecards", filter=Q(scorecards__state=CARD.FINALISED)),
+            **card_count_annotations(),
             n_late_drafts=Count("scorecards", filter=late_draft),
         )
         .only(
@@ -209,7 +222,7 @@ def year_dashboard(
         row = rows.get(period.cluster_year_id)
         if row is None:
             continue
-        cards = _card_counts(period)
+        cards = card_counts(period)
         row.period = period
         row.cards = cards
         row.period_phase = _period_phase(period, cards, now)

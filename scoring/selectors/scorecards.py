@@ -423,7 +423,7 @@ class Page:
         return [
             (str(row.pk), f"{row.criterion.code}. {_shortened(row.criterion.title, 70)}")
             for row in self.rows
-            if row.entry is not None and not row.is_group and row.editable
+            if row.editable  # only a row with an entry is ever editable
         ]
 
     @property

@@ -34,7 +34,7 @@ from scoring.models import (
     Period,
     Scorecard,
 )
-from scoring.selectors.dashboard import CardCounts
+from scoring.selectors.dashboard import CardCounts, card_count_annotations, card_counts
 
 CARD = Scorecard.State
 
@@ -209,17 +209,10 @@ def with_phase_facts(
 
 
 def _periods(cluster_year: ClusterYear, unit_id: int | None) -> list[PeriodFacts]:
-    def cards(condition: Q) -> Count:
-        return Count("scorecards", filter=condition, distinct=True)
-
     answered = Q(scorecards__explanation_requests__state=ExplanationRequest.State.ANSWERED)
     annotations: dict[str, Any] = {
-        "n_total": Count("scorecards", distinct=True),
-        "n_draft": cards(Q(scorecards__state=CARD.DRAFT)),
-        "n_submitted": cards(Q(scorecards__state=CARD.SUBMITTED)),
-        "n_returned": cards(Q(scorecards__state=CARD.RETURNED)),
-        "n_verified": cards(Q(scorecards__state=CARD.VERIFIED)),
-        "n_finalised": cards(Q(scorecards__state=CARD.FINALISED)),
+        # distinct: the explanation requests below join several rows per scorecard.
+        **card_count_annotations(distinct=True),
         "n_answered": Count("scorecards__explanation_requests", filter=answered, distinct=True),
         "answered_card": Min("scorecards__pk", filter=answered),
     }
@@ -241,14 +234,7 @@ def _periods(cluster_year: ClusterYear, unit_id: int | None) -> list[PeriodFacts
     return [
         PeriodFacts(
             period=p,
-            cards=CardCounts(
-                total=p.n_total,
-                not_submitted=p.n_draft,
-                submitted=p.n_submitted,
-                returned=p.n_returned,
-                verified=p.n_verified,
-                finalised=p.n_finalised,
-            ),
+            cards=card_counts(p),
             answered=p.n_answered,
             answered_card=p.answered_card,
             own_card=getattr(p, "own_card", None),
