@@ -34,6 +34,23 @@ def finalising(scorecard_id: int) -> Iterator[None]:
         _finalising.reset(token)
 
 
+# The scorecards a service holds locked and has just found open for changes, in this
+# context: the keystroke save (``services.scorecards.entry_save``) — the guard's query
+# would only repeat what the service checked under the same lock.
+_checked_open: ContextVar[frozenset[int]] = ContextVar("scoring_checked_open", default=frozenset())
+
+
+@contextmanager
+def checked_open(scorecard_id: int) -> Iterator[None]:
+    """Saves of this scorecard's entries pass the guard unread: the caller holds the
+    card's row lock and has checked that it is open (not final)."""
+    token = _checked_open.set(_checked_open.get() | {scorecard_id})
+    try:
+        yield
+    finally:
+        _checked_open.reset(token)
+
+
 def _scorecard_id_of(instance: Any) -> int | None:
     if isinstance(instance, Entry):
         return instance.scorecard_id
@@ -46,7 +63,7 @@ def _scorecard_id_of(instance: Any) -> int | None:
 def refuse_if_final(sender: Any, instance: Any, **kwargs: Any) -> None:
     """Signal receiver: nothing of a final scorecard is saved or deleted again."""
     scorecard_id = _scorecard_id_of(instance)
-    if scorecard_id is None or scorecard_id in _finalising.get():
+    if scorecard_id is None or scorecard_id in _finalising.get() | _checked_open.get():
         return
     if Scorecard.objects.filter(pk=scorecard_id, state=Scorecard.State.FINALISED).exists():
         raise ValidationError(CARD_FINAL, code="final")

@@ -178,15 +178,23 @@ def requirements(
     return found
 
 
+def _entries(scorecard: Scorecard) -> Any:
+    """The card's entries of the rubric version its period scores on, unordered: the
+    callers key them by criterion, and ``Entry``'s default ordering would join six tables
+    (scorecard → period → cluster year → cluster, unit, criterion) only to sort them —
+    PostgreSQL took longer planning and sorting that than reading the 150 rows."""
+    return Entry.objects.filter(
+        scorecard_id=scorecard.pk, criterion__rubric_id=scorecard.period.rubric_id
+    ).order_by()
+
+
 def card_requirements(scorecard: Scorecard) -> list[Requirement]:
     """``requirements`` of a scorecard, read in three queries."""
     criteria = rubric_criteria(scorecard.period.rubric)
     entries = {
         # Entries of an earlier rubric version stay after a carry-over; they do not count.
         entry.criterion_id: entry
-        for entry in Entry.objects.filter(
-            scorecard_id=scorecard.pk, criterion__rubric_id=scorecard.period.rubric_id
-        )
+        for entry in _entries(scorecard)
     }
     counts: dict[int, int] = defaultdict(int)
     for entry_id in EntryEvidence.objects.filter(
@@ -435,6 +443,46 @@ class Page:
         return [item for item in self.library if not item.withdrawn]
 
 
+@dataclass(slots=True)
+class EntryFigures:
+    """The figures of one entry the answer to a save reads — its inputs, points,
+    version and flags — read as plain values: every keystroke save reads all 150 entries
+    of the card for the subtotals, totals and completeness, and making 150 model
+    instances took longer than the query."""
+
+    pk: int
+    criterion_id: int
+    achieved: Decimal | None
+    points: Decimal | None
+    passed: bool | None
+    count: int | None
+    self_points: Decimal | None
+    final_points: Decimal | None
+    needs_review: bool
+    version: int
+    self_explanation: str
+    criterion: Criterion | None = None
+
+    @property
+    def counted_points(self) -> Decimal | None:
+        return self.final_points if self.final_points is not None else self.self_points
+
+
+FIGURES = (
+    "pk",
+    "criterion_id",
+    "achieved",
+    "points",
+    "passed",
+    "count",
+    "self_points",
+    "final_points",
+    "needs_review",
+    "version",
+    "self_explanation",
+)
+
+
 def _targets(scorecard: Scorecard, criteria: list[Criterion]) -> dict[int, Decimal]:
     target_ids = {
         criterion.target_id
@@ -463,19 +511,19 @@ def scorecard_page(
     """Everything the scorecard page shows. ``may_edit``: the user's unit owns the card;
     ``editable`` / ``editable_entry_ids`` / ``locked_reason``: what the services'
     ``scorecard_editability`` says now (None ids: every entry). ``light``: only what the
-    answer to one save shows (points, subtotals, totals, completeness): no evidence
-    items, no targets read, no requests."""
+    answer to one save shows (each row's points, version and flags, subtotals, totals,
+    completeness): the entries read as ``EntryFigures``; no input values, evidence items,
+    targets or requests."""
     now = at or timezone.now()
     period = scorecard.period
     rubric = period.rubric
     criteria = rubric_criteria(rubric)
-    entries = {
-        # Entries of an earlier rubric version stay after a carry-over; they do not count.
-        entry.criterion_id: entry
-        for entry in Entry.objects.filter(
-            scorecard_id=scorecard.pk, criterion__rubric_id=scorecard.period.rubric_id
-        )
-    }
+    # Entries of an earlier rubric version stay after a carry-over; they do not count.
+    entries: dict[int, Any] = (
+        {row[1]: EntryFigures(*row) for row in _entries(scorecard).values_list(*FIGURES)}
+        if light
+        else {entry.criterion_id: entry for entry in _entries(scorecard)}
+    )
     items: dict[int, EvidenceItem] = {}
     if not light:
         items = {
@@ -532,6 +580,23 @@ def scorecard_page(
         entry = entries.get(criterion.pk)
         if entry is None:  # a criterion added after the period opened: nothing to enter
             rows.append(Row(criterion=criterion, depth=depth))
+            continue
+        if light:  # the answer to a save: points, version and flags only
+            rows.append(
+                Row(
+                    criterion=criterion,
+                    depth=depth,
+                    entry=entry,
+                    version=entry.version,
+                    self_points=entry.self_points,
+                    final_points=entry.final_points,
+                    required=("value", entry.pk) in unmet,
+                    missing_value=unmet.get(("value", entry.pk)) is False,
+                    missing_evidence=unmet.get(("evidence", entry.pk)) is False,
+                    needs_review=entry.needs_review,
+                    board_item=criterion.pk in board,
+                )
+            )
             continue
         name = INPUT_FIELD[criterion.kind]
         target = entry.target_used
@@ -650,6 +715,7 @@ def entry_of_card(scorecard: Scorecard, entry_pk: Any) -> Entry | None:
                 & Q(pk=int(entry_pk))
                 & Q(criterion__rubric_id=scorecard.period.rubric_id)
             )
+            .order_by("pk")  # one row: not the default ordering's six-table join
             .first()
         )
     except (TypeError, ValueError):

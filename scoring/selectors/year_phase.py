@@ -155,13 +155,18 @@ def with_phase_facts(
     the leading unit's last round), the organizer's nomination deadline and, given a
     unit, whether it signed the covenant being signed."""
     year = OuterRef("pk")
+    # Every subquery sorts by its own columns or not at all: a model's default ordering
+    # (nomination: organizer, year, cluster year…) would join its parents into each one,
+    # and PostgreSQL spent more time planning this query than running it.
     covenant = Covenant.objects.filter(cluster_year=year).order_by("-version")
-    nomination = Nomination.objects.filter(cluster_year=year, period__kind=Period.Kind.YEAR_END)
+    nomination = Nomination.objects.filter(
+        cluster_year=year, period__kind=Period.Kind.YEAR_END
+    ).order_by()
     leading = Ballot.objects.filter(
         cluster_year=year, purpose=Ballot.Purpose.LEADING_UNIT
     ).order_by("-round", "-pk")
-    rules = AwardRules.objects.filter(organizer_id=OuterRef("cluster__organizer_id"))
-    year_end = Period.objects.filter(cluster_year=year, kind=Period.Kind.YEAR_END)
+    rules = AwardRules.objects.filter(organizer_id=OuterRef("cluster__organizer_id")).order_by()
+    year_end = Period.objects.filter(cluster_year=year, kind=Period.Kind.YEAR_END).order_by()
     annotations: dict[str, Any] = {
         "phase_covenant_pk": Subquery(covenant.values("pk")[:1]),
         "phase_covenant_state": Subquery(covenant.values("state")[:1]),
@@ -192,11 +197,15 @@ def with_phase_facts(
             kind=NominationDocument.Kind.ACHIEVEMENT_REPORT,
             withdrawn_at__isnull=True,
         )
-        due = Nominee.objects.filter(
-            nomination__cluster_year=year,
-            nomination__state__in=(Nomination.State.DRAFT, Nomination.State.RETURNED),
-            unit_id=unit_id,
-        ).exclude(Exists(reported))
+        due = (
+            Nominee.objects.filter(
+                nomination__cluster_year=year,
+                nomination__state__in=(Nomination.State.DRAFT, Nomination.State.RETURNED),
+                unit_id=unit_id,
+            )
+            .exclude(Exists(reported))
+            .order_by()
+        )
         annotations["phase_unit_report_due"] = Subquery(due.values("nomination__period_id")[:1])
         annotations["phase_unit_signed"] = Exists(
             Signature.objects.filter(

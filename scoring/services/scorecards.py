@@ -61,6 +61,7 @@ from scoring.selectors.rubrics import formula_params
 from scoring.selectors.scorecards import card_requirements, moment_text, value_words
 from scoring.services import computation
 from scoring.services.messages import scorecards as msg
+from scoring.signals import checked_open
 
 S = Scorecard.State
 VALUE_FIELDS = ("achieved", "points", "passed", "count")
@@ -353,7 +354,7 @@ def entry_save(
             computation.lock_period_for(criterion, entry.scorecard)
         card = (
             Scorecard.objects.select_for_update(of=("self",))
-            .select_related("period__cluster_year")
+            .select_related("period__cluster_year", "period__rubric")
             .get(pk=entry.scorecard_id)
         )
         now = at or timezone.now()
@@ -398,16 +399,17 @@ def entry_save(
         current.updated_by = _user(actor)
         current.updated_at = now
         current.needs_review = False
-        current.save(
-            update_fields=[
-                *changed,
-                *computed,
-                "version",
-                "updated_by",
-                "updated_at",
-                "needs_review",
-            ]
-        )
+        with checked_open(card.pk):  # locked above and found editable: not final
+            current.save(
+                update_fields=[
+                    *changed,
+                    *computed,
+                    "version",
+                    "updated_by",
+                    "updated_at",
+                    "needs_review",
+                ]
+            )
         name = _actor_name(actor)
         EntryHistory.objects.bulk_create(
             EntryHistory(
@@ -422,7 +424,7 @@ def entry_save(
             for field_name, old in before.items()
         )
         if inputs_changed:
-            computation.refresh_totals(touched)
+            computation.refresh_totals(touched, locked=card)
     return current
 
 
