@@ -87,6 +87,14 @@ class Organizer(NamedModel):
         help_text=_('Used in document date lines: "Bắc Ninh, ngày 17 tháng 3 năm 2023".'),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moved forward (never set) by scoring.phase_stamp after every committed change the
+    # phase bar or the to-do list of the organizer's users reads: the bar's cache key.
+    phase_stamp = models.PositiveBigIntegerField(
+        _("phase stamp"),
+        default=0,
+        editable=False,
+        help_text=_("Moves on whenever anything the phase bar shows changes."),
+    )
 
     class Meta:
         ordering = ["sort_key"]
@@ -99,6 +107,17 @@ class Organizer(NamedModel):
                 name="organizer_level_valid",
             ),
         ]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # An organizer read before a bump and saved after it must not write its older
+        # stamp back: the bar would find HTML cached under that stamp before the change.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "phase_stamp"
+            ]
+        super().save(*args, **kwargs)
 
 
 class UnitKind(models.TextChoices):

@@ -17,6 +17,7 @@ class ScoringConfig(AppConfig):
             documents_deliberations,
             documents_nominations,
             documents_reports,
+            phase_stamp,
             signals,
         )
         from scoring.services import messages
@@ -41,6 +42,8 @@ class ScoringConfig(AppConfig):
         documents_awards.register()
         # Nothing of a final scorecard is saved again (entries, proposals).
         signals.connect_final_guard()
+        # The phase bar's cache key moves on after every change the bar reads.
+        phase_stamp.connect_phase_stamp()
         # The activity log in words.
         register_actions(
             areas=messages.ACTION_AREAS,

@@ -7,14 +7,23 @@ current cluster year; either only if the user may see it (board of its organizer
 person of a member unit). A board user on a page about no cluster year gets no bar but
 the link to the year's progress.
 
+The bar's HTML (``bar_html``) is cached in the fragments cache under a key holding the
+user, the page, the language, the day and the organizer's ``phase_stamp``, which
+``scoring.phase_stamp`` moves forward after every committed change the bar reads: a
+change shows on the next page, never an older bar. The stamp comes with the organizer
+the request reads anyway (the profile's, or the board's current one).
+
 Queries when rendered, fixed whatever the data:
-- a unit's person: 1 (the page's cluster year and their own, with the covenant, year-end
-  period, nomination, ballots and award rules as subqueries) + 1 (their own year's
-  periods with the cards counted and the unit's own card and explanations) = 2 for the
-  bar and the whole to-do list; +1 for a leader while a ballot is open (the ballots
-  their unit has not voted in);
-- the board: 1 on a page about a cluster year, none elsewhere; on its dashboard the
-  to-do list adds the year dashboard's 7 and the default year's 1.
+- the bar found in the cache: none besides the profile and organizer already read (a
+  superuser's current organizer: 1);
+- on a miss, a unit's person: 1 (the page's cluster year and their own, with the
+  covenant, year-end period, nomination, ballots and award rules as subqueries) + 1
+  (their own year's periods with the cards counted and the unit's own card and
+  explanations) = 2 for the bar and the whole to-do list; +1 for a leader while a
+  ballot is open (the ballots their unit has not voted in);
+- on a miss, the board: 1 on a page about a cluster year, none elsewhere;
+- the to-do box of the dashboard is never cached: a unit's person's 2 (+1) as above,
+  the board's the year dashboard's 7 and the default year's 1.
 """
 
 from __future__ import annotations
@@ -22,8 +31,12 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 
 from clusters.models import ClusterYear
 from clusters.permissions import current_organizer
@@ -42,6 +55,12 @@ ROUTES = (
     ("scoring/ballots/<int:pk>/", "ballots__pk"),
     ("rubrics/<int:pk>/", "rubrics__pk"),
 )
+
+BAR_TEMPLATE = "includes/year_phase_bar.html"
+BAR_CACHE_VERSION = 1  # raise when the bar's template or what it shows changes
+# The stamp keeps the bar fresh after every change; the timeout bounds what depends on
+# the clock alone: the self-scoring phase ends when its deadline passes, with no write.
+BAR_CACHE_SECONDS = 60
 
 
 class YearGuide:
@@ -163,6 +182,54 @@ class YearGuide:
     def on_dashboard(self) -> bool:
         match = getattr(self.request, "resolver_match", None)
         return bool(match and match.url_name == "dashboard")
+
+    @cached_property
+    def stamped_organizer(self) -> Any:
+        """The organizer whose ``phase_stamp`` covers what the bar shows: the board's
+        current one, a unit's person's unit's (a unit is only ever in its own
+        organizer's clusters); None: the bar is not cached."""
+        if self.is_board:
+            return self.organizer
+        if self.profile is None or self.profile.unit_id is None:
+            return None
+        return self.profile.unit.organizer
+
+    def _bar_key(self) -> str | None:
+        organizer = self.stamped_organizer
+        if organizer is None:
+            return None
+        page = self._page_lookup()
+        profile = self.profile
+        who = "board" if self.is_board else f"unit{profile.unit_id}-{profile.role}"
+        return ":".join(
+            str(part)
+            for part in (
+                "phase-bar",
+                BAR_CACHE_VERSION,
+                self.user.pk,
+                who,
+                organizer.pk,
+                organizer.phase_stamp,
+                ",".join(f"{lookup}={pk}" for lookup, pk in page.items()) if page else "-",
+                int(self.on_dashboard),
+                translation.get_language(),
+                timezone.localdate().isoformat(),
+            )
+        )
+
+    @cached_property
+    def bar_html(self) -> SafeString:
+        """The phase bar and the to-do line (templates/includes/year_phase_bar.html), as
+        the include rendered them (the template reads ``year_guide`` alone)."""
+        key = self._bar_key()
+        if key is None:
+            return render_to_string(BAR_TEMPLATE, {"year_guide": self})
+        cache = caches[settings.FRAGMENT_CACHE]
+        html = cache.get(key)
+        if html is None:
+            html = render_to_string(BAR_TEMPLATE, {"year_guide": self})
+            cache.set(key, html, BAR_CACHE_SECONDS)
+        return mark_safe(html)  # noqa: S308 -- the template's own autoescaped output
 
 
 def year_guide(request) -> dict[str, Any]:  # type: ignore[no-untyped-def]

@@ -40,6 +40,7 @@ from clusters.services.messages import (
 from clusters.services.units import validity_period
 from core.audit import changes, log_action, snapshot
 from core.text import nfc
+from scoring.phase_stamp import bump_phase
 
 YEAR_FIELDS = [
     "theme", "head_unit", "deputy_unit", "head_selection", "decision_number",
@@ -123,6 +124,8 @@ def _write_members(cluster_year: ClusterYear, units: Sequence[Unit]) -> None:
         )
         for position, unit in enumerate(units, start=1)
     )
+    # bulk_create sends no signal: the phase bar's stamp (scoring.phase_stamp).
+    bump_phase(cluster_year.cluster.organizer_id)
 
 
 def cluster_year_create(

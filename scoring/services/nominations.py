@@ -34,6 +34,7 @@ from scoring.models import (
     Period,
     rules_for,
 )
+from scoring.phase_stamp import bump_phase
 from scoring.selectors import nominations as selectors
 from scoring.services.messages import nominations as msg
 from scoring.services.scorecards import clean_file_name, read_checked_upload
@@ -130,6 +131,7 @@ def _write_nominees(
                 setattr(nominee, name, value)
             nominee.save(update_fields=list(values))
     Nominee.objects.bulk_create(new_rows)
+    bump_phase(nomination.organizer_id)  # bulk_create sends no signal
 
 
 def _proposals(nomination: Nomination, basis: selectors.Basis) -> tuple[list, str]:
@@ -457,6 +459,7 @@ def _attach_jobs(nomination: Nomination, pieces: list[tuple[str, Any]]) -> None:
         for kind, job in pieces
         if (kind, job.pk) not in have
     )
+    bump_phase(nomination.organizer_id)  # bulk_create sends no signal
 
 
 def nomination_submit(

@@ -43,6 +43,7 @@ from scoring.models import (
     Rubric,
     Scorecard,
 )
+from scoring.phase_stamp import bump_phase
 from scoring.selectors.periods import open_blockers
 from scoring.selectors.rubrics import latest_rubric
 from scoring.services.computation import compute_entries, refresh_totals
@@ -319,6 +320,7 @@ def period_open(*, actor: Any, period: Period, at: dt.datetime | None = None) ->
         Entry.objects.bulk_create(
             Entry(scorecard=card, criterion=criterion) for card in cards for criterion in leaves
         )
+        bump_phase(year.cluster.organizer_id)  # the new cards: bulk_create sends no signal
         period.rubric = rubric
         period.state = Period.State.OPEN
         period.opened_at = now
