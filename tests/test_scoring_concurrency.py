@@ -235,10 +235,10 @@ def test_a_unit_recomputing_the_cluster_and_a_head_finalising_do_not_deadlock(wo
     original = computation.refresh_totals
     paused = threading.Event()
 
-    def slow_refresh(ids):  # type: ignore[no-untyped-def]
+    def slow_refresh(ids, **kwargs):  # type: ignore[no-untyped-def]
         paused.set()
         time.sleep(0.6)  # the finalisation starts while this save holds its locks
-        return original(ids)
+        return original(ids, **kwargs)
 
     monkeypatch.setattr(computation, "refresh_totals", slow_refresh)
     results: dict = {}
