@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -43,9 +44,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 FORMAT = "cumthidua-backup/1"
 MANIFEST = "manifest.json"
@@ -440,6 +444,12 @@ def restore(
             with archive.extractfile(member) as source, path.open("wb") as handle:
                 shutil.copyfileobj(source, handle, CHUNK)
 
+    # The phase bar is cached under each organizer's stamp, which a restore moves back
+    # to numbers already used: nothing cached before the restore may be served after it.
+    try:
+        caches[settings.FRAGMENT_CACHE].clear()
+    except Exception:  # an unreachable cache holds nothing a web process could read
+        logger.warning("the fragment cache was not cleared after the restore", exc_info=True)
     verify(report, alias=alias)
     return report
 

@@ -196,7 +196,9 @@ class YearGuide:
 
     def _bar_key(self) -> str | None:
         organizer = self.stamped_organizer
-        if organizer is None:
+        if organizer is None or self.request.method not in ("GET", "HEAD"):
+            # A page drawn by a POST follows a change the stamp read at the start of the
+            # request does not yet count (the ballot's receipt after a vote): fresh.
             return None
         page = self._page_lookup()
         profile = self.profile

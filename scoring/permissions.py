@@ -172,9 +172,9 @@ def scorecard_for_user(
     # a nine-way join (about 5 ms) than running both of these, and every row save of
     # the scorecard page passes here.
     scorecard = get_object_or_404(Scorecard.objects.select_related("unit", "period__rubric"), pk=pk)
-    cluster_year = ClusterYear.objects.select_related(
-        "cluster__organizer", "head_unit", "deputy_unit"
-    ).get(pk=scorecard.period.cluster_year_id)
+    cluster_year = ClusterYear.objects.select_related("cluster").get(
+        pk=scorecard.period.cluster_year_id
+    )
     scorecard.period.cluster_year = cluster_year
     organizer = current_organizer(request)
     if organizer is None or organizer.pk != cluster_year.cluster.organizer_id:

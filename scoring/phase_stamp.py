@@ -14,6 +14,12 @@ stamp moves only once the change is visible to the readers. One UPDATE per organ
 and commit, however many rows the transaction saved. A receiver finds the organizer
 without a query: from the row itself or a parent already loaded with it, else the
 UPDATE finds it through a join (``clusters__years__pk=…``).
+
+The UPDATE waits while another transaction holds the organizer's row lock — the board's
+unit import and the set-up services take it for their whole transaction, a few seconds
+at the most: a vote or a signature made meanwhile answers that much later. It never
+deadlocks (the statement runs alone, after its own transaction). A backup restore moves
+stamps back to numbers already used, so ``core.backup.restore`` empties the cache.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from contextlib import contextmanager
 
+import pytest
 from django.db import connection, transaction
 from django.template import engines
 from django.test import RequestFactory
@@ -248,3 +249,23 @@ def test_saving_an_organizer_read_before_a_change_keeps_the_newer_stamp(
     organizer.refresh_from_db()
     assert organizer.place_name == "Phú An"
     assert organizer.phase_stamp == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_drawn_by_the_post_that_made_a_change_shows_it(world, client_for):  # type: ignore[no-untyped-def]
+    """The ballot's receipt, drawn by the POST that cast the vote: the stamp read at the
+    start of that request predates the vote, so a POST never takes the bar from the
+    cache (real commits here: the bump runs as in production)."""
+    from scoring.models import BallotVoter
+    from tests.test_scoring_ballots import make_ballot
+
+    ballot = make_ballot(world)
+    client = client_for(world.member_leader)
+    url = reverse("ballot_vote", args=[ballot.pk])
+    assert "todo-line" in client.get(url).content.decode()  # the vote is to do, and cached
+
+    receipt = client.post(url, {"step": "cast", "choice": [world.h_new.pk]})
+
+    assert BallotVoter.objects.filter(ballot=ballot, unit=world.member_unit).exists()
+    assert "todo-line" not in receipt.content.decode()
+    assert "todo-line" not in client.get(reverse("notification_list")).content.decode()

@@ -362,13 +362,10 @@ def entry_save(
         if not editability.allows(entry.pk):
             raise ValidationError(editability.refusal(entry.pk), code="locked")
         # The row locked and read again (its version and values may have moved); its
-        # criterion — a frozen rubric's, never changed — as the caller loaded it, and who
-        # saved it last only if a conflict has to say so.
-        locked = Entry.objects.select_for_update(of=("self",))
-        known = Entry._meta.get_field("criterion").is_cached(entry)
-        current = (locked if known else locked.select_related("criterion")).get(pk=entry.pk)
-        if known:
-            current.criterion = entry.criterion
+        # criterion — a frozen rubric's, never changed — as read above, and who saved it
+        # last only if a conflict has to say so.
+        current = Entry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
+        current.criterion = criterion
         current.scorecard = card
         _check_current(card, current)
         cleaned = clean_values(current.criterion, values)
