@@ -1,7 +1,7 @@
 """Load test: gunicorn on the generated province, driven by locust from a second process.
 
     python -m bench.load                          # both runs below, then the DB check
-    python -m bench.load --users 100 --duration 60 --threads 4
+    python -m bench.load --users 100 --duration 60 --threads 2
     python -m bench.load --no-saturation --write-docs
 
 Works on the province of ``bench.generate`` (``cumthidua_bench`` on the local PostgreSQL;
@@ -11,7 +11,10 @@ run ``python -m bench.generate`` first). It
    (one person per unit and card, so nobody overwrites anybody) and gives them a
    password (one hash, written to all of them): they log in through the login form;
 2. collects the static files (``var/bench/static``) and starts gunicorn,
-   ``config.wsgi``, ``--workers`` × ``--threads`` (gthread) on 127.0.0.1, with the
+   ``config.wsgi``, ``--workers`` × ``--threads`` (gthread; 2 × 2 by default, as in
+   production: with 4 threads a process, p95 was 1,4–1,9× worse — each of a save's 16
+   queries gives the interpreter lock up and waits to get it back behind the other
+   threads' Python work) on 127.0.0.1, with the
    production settings (DEBUG off, manifest static files, persistent database
    connections) except that it speaks plain HTTP (no TLS redirect, no secure cookies);
 3. **load**: locust headless (``bench/locustfile.py``) with ``--users`` people, each
@@ -330,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--saturation-users", type=int, default=16)
     parser.add_argument("--saturation-duration", type=float, default=30)
     parser.add_argument("--no-saturation", action="store_true")
