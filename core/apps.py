@@ -10,6 +10,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core.audit import register_actions
+        from core.db import connect_nul_guard
+
+        connect_nul_guard()
 
         register_actions(
             areas={"core.reauth": _("Confirmations with the password")},

@@ -501,3 +501,37 @@ def test_posting_attack_values_to_scoring_pages_is_never_a_server_error(  # type
     board = client_for(world.board)
     rules = dict.fromkeys(("quorum_numerator", "quorum_denominator", "max_rounds"), a)
     assert board.post(reverse("award_rules"), rules | {"flag_quota": b}).status_code < 500
+
+
+def test_a_nul_in_a_comment_is_dropped_not_a_database_error(sw, world):  # type: ignore[no-untyped-def]
+    """Found by the property tests on PostgreSQL, which cannot store a NUL: every model's
+    text loses its NUL characters before a save (core.db.drop_nul_characters), the rest
+    of the comment is kept."""
+    entry = sw.entry(world.member_unit, "1")
+    saved = scorecard_services.entry_save(
+        actor=world.member_officer, entry=entry, version=entry.version, values={"comment": "a\x00b"}
+    )
+    saved.refresh_from_db()
+    assert saved.comment == "ab"
+
+
+def test_a_nul_in_a_proposals_reason_is_dropped_from_the_row_and_the_audit_log(sw, world):  # type: ignore[no-untyped-def]
+    """The same for the audit log's JSON details (PostgreSQL's JSON cannot hold \\u0000
+    either)."""
+    from django.db import connection
+
+    from core.models import ActionLog
+
+    submit(sw, world.member_unit)
+    entry = sw.entry(world.member_unit, "1")
+    review = review_propose(
+        actor=world.head_officer, entry=entry, role="head", points="5", reason="Thiếu\x00 hồ sơ"
+    )
+    review.refresh_from_db()
+    assert review.reason == "Thiếu hồ sơ"
+    logged = ActionLog.objects.order_by("-pk").first()
+    # Written, not a database error; PostgreSQL keeps it without the NUL (SQLite stores
+    # JSON as text, where the NUL is the escape sequence \u0000 and harmless).
+    assert logged.data["reason"].replace("\x00", "") == "Thiếu hồ sơ"
+    if connection.vendor == "postgresql":
+        assert logged.data["reason"] == "Thiếu hồ sơ"
