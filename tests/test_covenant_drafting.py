@@ -85,10 +85,16 @@ def add_target(covenant, world, indicator, values, measure="xã", scoring=False)
 
 
 def docx_bytes() -> bytes:
+    """The same bytes at every call: each part dated, not stamped with the clock (two
+    calls a second apart differed in the zip's time field, and a download compared with
+    a second call failed now and then)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<document/>")
+        for name, text in (
+            ("[Content_Types].xml", "<Types/>"),
+            ("word/document.xml", "<document/>"),
+        ):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 
