@@ -28,6 +28,7 @@ Queries when rendered, fixed whatever the data:
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from typing import Any
 
@@ -55,6 +56,8 @@ ROUTES = (
     ("scoring/ballots/<int:pk>/", "ballots__pk"),
     ("rubrics/<int:pk>/", "rubrics__pk"),
 )
+
+logger = logging.getLogger(__name__)
 
 BAR_TEMPLATE = "includes/year_phase_bar.html"
 BAR_CACHE_VERSION = 1  # raise when the bar's template or what it shows changes
@@ -227,10 +230,17 @@ class YearGuide:
         if key is None:
             return render_to_string(BAR_TEMPLATE, {"year_guide": self})
         cache = caches[settings.FRAGMENT_CACHE]
-        html = cache.get(key)
+        try:
+            html = cache.get(key)
+        except Exception:  # an unreachable cache only costs time, as for the rows
+            logger.warning("the fragment cache did not answer", exc_info=True)
+            html = None
         if html is None:
             html = render_to_string(BAR_TEMPLATE, {"year_guide": self})
-            cache.set(key, html, BAR_CACHE_SECONDS)
+            try:
+                cache.set(key, html, BAR_CACHE_SECONDS)
+            except Exception:
+                logger.warning("the fragment cache did not store", exc_info=True)
         return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
 
 

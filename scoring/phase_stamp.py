@@ -146,10 +146,6 @@ def _of_unit(instance: Any) -> Target:
     return ("units__pk", instance.unit_id)
 
 
-def _cluster(instance: Cluster) -> Target:
-    return ("pk", instance.organizer_id)
-
-
 def _cluster_year(instance: ClusterYear) -> Target:
     return _of_cluster_year(instance.pk, instance)
 
@@ -197,7 +193,7 @@ def _nomination_document(instance: NominationDocument) -> Target:
 # year dashboard the board's list comes from), with where its organizer is. Units are
 # not here: the bar and the list show no unit's name.
 PHASE_MODELS: dict[type, Any] = {
-    Cluster: _cluster,  # its name heads the bar
+    Cluster: _own_organizer,  # its name heads the bar
     ClusterYear: _cluster_year,
     Membership: _own_organizer,
     Profile: _profile,  # the user's unit and role

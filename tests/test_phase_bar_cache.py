@@ -269,3 +269,20 @@ def test_a_page_drawn_by_the_post_that_made_a_change_shows_it(world, client_for)
     assert BallotVoter.objects.filter(ballot=ballot, unit=world.member_unit).exists()
     assert "todo-line" not in receipt.content.decode()
     assert "todo-line" not in client.get(reverse("notification_list")).content.decode()
+
+
+def test_an_unreachable_cache_still_draws_the_bar(world, client_for, monkeypatch):  # type: ignore[no-untyped-def]
+    """Redis down costs the bar's query, not the page (as for the scorecard's rows)."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    scoring_world(world)
+    cache = caches[settings.FRAGMENT_CACHE]
+
+    def down(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    html = page(client_for(world.member_officer), reverse("notification_list"))
+    assert "Giai đoạn 5/10: Tự chấm điểm" in html and TODO_ONE in html
